@@ -1,0 +1,74 @@
+// Builds the HTTP application from its parts, explicitly: protocol plugin, photo API, system
+// routes. The CLI reuses the services without any of this.
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { TokenVerifier } from './auth/token-verifier.js';
+import { registerGraphProtocol } from './http/graph-protocol.js';
+import { MAX_PHOTO_BYTES, photoRoutes } from './http/photo-routes.js';
+import { createMetrics, systemRoutes } from './http/system-routes.js';
+import type { PipelineOptions } from './image/photo-pipeline.js';
+import type { Store } from './store/store.js';
+
+/** Node's default is 16 KB in all; tokens up to 16 KB must reach the verifier to get a Graph 401. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+export interface AppDeps {
+  store: Store;
+  verifier: TokenVerifier;
+  logger: Logger;
+  pipeline: PipelineOptions;
+  photoMaxAgeSeconds: number;
+  baseUrl?: string;
+  /** PEM certificate and key; plain HTTP without them. */
+  tls?: { cert: string; key: string };
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Typed as the default instance: the HTTPS server and pino logger are plain subtypes of its parts.
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // The onResponse hook below writes the one line per request; fastify's own two are off.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: deps.tls === undefined,
+    return503OnClosing: true,
+    serverFactory: (handler) =>
+      deps.tls
+        ? createHttpsServer({ ...deps.tls, maxHeaderSize: MAX_HEADER_BYTES }, handler)
+        : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
+  }) as unknown as FastifyInstance;
+  const metrics = createMetrics();
+
+  // One log line per request, for operators: never the token, never image bytes.
+  app.addHook('onResponse', async (request, reply) => {
+    const operation = request.photoCall?.rule.operation ?? 'other';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.requests.inc({ method: request.method, operation, status: reply.statusCode });
+    metrics.duration.observe({ method: request.method, operation }, seconds);
+    request.log.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+
+  registerGraphProtocol(app, { bodyLimit: MAX_PHOTO_BYTES });
+  await app.register(photoRoutes, {
+    directory: deps.store.directory,
+    verifier: deps.verifier,
+    photos: { photos: deps.store.photos, pipeline: deps.pipeline },
+    photoMaxAgeSeconds: deps.photoMaxAgeSeconds,
+    ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}),
+  });
+  await app.register(systemRoutes, { store: deps.store, metrics });
+  return app;
+}

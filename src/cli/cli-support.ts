@@ -1,0 +1,37 @@
+// What every CLI command shares: opening the store named by --data/--database, printing one JSON
+// object (--json) or a human line, and the exit codes (0 ok, 1 failure, 2 usage error).
+import { Command, InvalidArgumentError } from 'commander';
+import { addOptions, STORE_OPTIONS, storeConfig } from '../config.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+
+/** A mistake in how the command was called: exit code 2. */
+export class UsageError extends InvalidArgumentError {}
+
+export type Options = Record<string, unknown>;
+
+export async function withStore<T>(opts: Options, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(storeConfig(opts).databaseUrl);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Prints `json` as one JSON object with --json, else the human-readable text. */
+export function emit(opts: Options, json: object, human: string): void {
+  process.stdout.write(opts['json'] ? `${JSON.stringify(json)}\n` : `${human}\n`);
+}
+
+/** A store-using subcommand with --data, --database and --json. */
+export function storeCommand(name: string, description: string): Command {
+  const command = new Command(name).description(description).option('--json', 'print one JSON object');
+  return addOptions(command, STORE_OPTIONS);
+}
+
+/** Repeatable option values accumulate into a list. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Space- or comma-separated permission lists, as `scp` writes them. */
+export const permissionList = (value: string) => value.split(/[\s,]+/).filter(Boolean);

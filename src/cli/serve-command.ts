@@ -1,0 +1,27 @@
+// `portrait serve`: runs the server until SIGINT/SIGTERM.
+import { Command } from 'commander';
+import { addOptions, SERVE_OPTIONS, serveConfig } from '../config.js';
+import { startServer } from '../server.js';
+import type { Options } from './cli-support.js';
+
+export function serveCommand(): Command {
+  return addOptions(new Command('serve').description('Serve the Graph photo API'), SERVE_OPTIONS)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  portrait serve                       # https://localhost:8443, data in ./data\n' +
+        '  portrait serve --port 9443 --data /var/lib/portrait\n' +
+        '  portrait serve --http --host 0.0.0.0 --base-url https://photos.example.com   # behind a TLS proxy',
+    )
+    .action(async (opts: Options) => {
+      const server = await startServer(serveConfig(opts));
+      process.stdout.write(`portrait listening on ${server.url}\n`);
+      if (server.caPath) process.stdout.write(`clients trust the development CA at ${server.caPath}\n`);
+      const stop = async () => {
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,211 @@
+// Configuration: one list of options, each a flag and a PORTRAIT_* environment variable, parsed
+// once by commander. Defaults are documented here and the README table is generated from this.
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+export interface OptionSpec {
+  /** commander flags, e.g. `--port <number>` */
+  flags: string;
+  env: string;
+  description: string;
+  default?: unknown;
+  /** How the default reads in help and docs, when it is derived. */
+  defaultText?: string;
+  parse?: (value: string, previous: unknown) => unknown;
+}
+
+const integer =
+  (name: string, min: number, max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    }
+    return n;
+  };
+
+/** Repeatable options accumulate; from the environment they are comma-separated. */
+const list = (value: string, previous: unknown): string[] => [
+  ...(Array.isArray(previous) ? previous : []),
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
+
+/** `--data` and `--database`: every command takes them, to work on the same store as a server. */
+export const STORE_OPTIONS: OptionSpec[] = [
+  {
+    flags: '--data <dir>',
+    env: 'PORTRAIT_DATA',
+    default: './data',
+    description: 'Data directory: the SQLite store, the TLS certificate and CA.',
+  },
+  {
+    flags: '--database <url>',
+    env: 'PORTRAIT_DATABASE',
+    defaultText: 'sqlite:<data>/portrait.db',
+    description: 'Store URL: sqlite:PATH (embedded, the default).',
+  },
+];
+
+export const SERVE_OPTIONS: OptionSpec[] = [
+  ...STORE_OPTIONS,
+  {
+    flags: '--host <host>',
+    env: 'PORTRAIT_HOST',
+    default: 'localhost',
+    description:
+      'Interface to listen on: localhost is 127.0.0.1 and ::1; use 0.0.0.0 or :: for every interface.',
+  },
+  {
+    flags: '--port <number>',
+    env: 'PORTRAIT_PORT',
+    default: 8443,
+    parse: integer('--port', 0, 65535),
+    description: 'TCP port (0 picks a free one).',
+  },
+  {
+    flags: '--tls-cert <file>',
+    env: 'PORTRAIT_TLS_CERT',
+    description: 'PEM certificate (chain) to serve instead of the generated development one.',
+  },
+  { flags: '--tls-key <file>', env: 'PORTRAIT_TLS_KEY', description: 'PEM private key for --tls-cert.' },
+  {
+    flags: '--http',
+    env: 'PORTRAIT_HTTP',
+    default: false,
+    description: 'Serve plain HTTP, for use behind a TLS-terminating proxy (env: any value turns it on).',
+  },
+  {
+    flags: '--base-url <url>',
+    env: 'PORTRAIT_BASE_URL',
+    defaultText: 'https://localhost:<port>',
+    description: 'Public URL of this service: token issuer and @odata.context links use it.',
+  },
+  {
+    flags: '--trust-issuer <url>',
+    env: 'PORTRAIT_TRUST_ISSUER',
+    default: [],
+    parse: list,
+    description: 'External OIDC issuer whose tokens are accepted (repeatable).',
+  },
+  {
+    flags: '--audience <aud>',
+    env: 'PORTRAIT_AUDIENCE',
+    default: [],
+    parse: list,
+    defaultText: 'https://graph.microsoft.com and 00000003-0000-0000-c000-000000000000',
+    description: 'Accepted token audience (repeatable); replaces the default.',
+  },
+  {
+    flags: '--log-level <level>',
+    env: 'PORTRAIT_LOG_LEVEL',
+    default: 'info',
+    description: 'fatal, error, warn, info, debug, trace or silent.',
+  },
+  {
+    flags: '--photo-max-age <seconds>',
+    env: 'PORTRAIT_PHOTO_MAX_AGE',
+    default: 300,
+    parse: integer('--photo-max-age', 0, 31_536_000),
+    description: 'Cache-Control max-age of photo bytes.',
+  },
+  {
+    flags: '--max-pixels <n>',
+    env: 'PORTRAIT_MAX_PIXELS',
+    default: 40_000_000,
+    parse: integer('--max-pixels', 1, 1_000_000_000),
+    description: 'Largest accepted source image, in pixels (40 megapixels).',
+  },
+  {
+    flags: '--jpeg-quality <q>',
+    env: 'PORTRAIT_JPEG_QUALITY',
+    default: 88,
+    parse: integer('--jpeg-quality', 1, 100),
+    description: 'JPEG quality of stored photo sizes.',
+  },
+  {
+    flags: '--no-demo',
+    env: 'PORTRAIT_NO_DEMO',
+    description: 'Do not create the demo tenant when the store is empty.',
+  },
+];
+
+export function addOptions(command: Command, specs: readonly OptionSpec[]): Command {
+  for (const spec of specs) {
+    const option = new Option(spec.flags, spec.description).env(spec.env);
+    if (spec.parse) option.argParser(spec.parse);
+    if (spec.default !== undefined) option.default(spec.default, spec.defaultText);
+    else if (spec.defaultText) option.default(undefined, spec.defaultText);
+    command.addOption(option);
+  }
+  return command;
+}
+
+export interface StoreConfig {
+  dataDir: string;
+  databaseUrl: string;
+}
+
+export interface ServeConfig extends StoreConfig {
+  host: string;
+  port: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  http: boolean;
+  baseUrl?: string;
+  trustIssuers: string[];
+  audiences: string[];
+  logLevel: string;
+  photoMaxAgeSeconds: number;
+  maxPixels: number;
+  jpegQuality: number;
+  demo: boolean;
+}
+
+export const DEFAULT_AUDIENCES = ['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'];
+
+export function storeConfig(opts: Record<string, unknown>): StoreConfig {
+  const dataDir = resolve(String(opts['data'] ?? './data'));
+  const databaseUrl = (opts['database'] as string | undefined) ?? `sqlite:${dataDir}/portrait.db`;
+  return { dataDir, databaseUrl };
+}
+
+export function serveConfig(opts: Record<string, unknown>): ServeConfig {
+  const audiences = opts['audience'] as string[];
+  if (Boolean(opts['tlsCert']) !== Boolean(opts['tlsKey'])) {
+    throw new InvalidArgumentError('--tls-cert and --tls-key go together.');
+  }
+  return {
+    ...storeConfig(opts),
+    host: String(opts['host']),
+    port: opts['port'] as number,
+    tlsCert: opts['tlsCert'] as string | undefined,
+    tlsKey: opts['tlsKey'] as string | undefined,
+    http: Boolean(opts['http']),
+    baseUrl: (opts['baseUrl'] as string | undefined)?.replace(/\/+$/, ''),
+    trustIssuers: opts['trustIssuer'] as string[],
+    audiences: audiences.length > 0 ? audiences : DEFAULT_AUDIENCES,
+    logLevel: String(opts['logLevel']),
+    photoMaxAgeSeconds: opts['photoMaxAge'] as number,
+    maxPixels: opts['maxPixels'] as number,
+    jpegQuality: opts['jpegQuality'] as number,
+    demo: opts['demo'] !== false,
+  };
+}
+
+/** The default public URL when --base-url is not given. */
+export const defaultBaseUrl = (http: boolean, port: number) =>
+  `${http ? 'http' : 'https'}://localhost:${port}`;
+
+/** The README's configuration table, generated from the option lists above (npm run docs). */
+export function optionsTable(specs: readonly OptionSpec[] = SERVE_OPTIONS): string {
+  const rows = specs.map((spec) => {
+    const shown =
+      spec.defaultText ??
+      (Array.isArray(spec.default) ? '' : spec.default === undefined ? '' : String(spec.default));
+    return `| \`${spec.flags}\` | \`${spec.env}\` | ${shown ? `\`${shown}\`` : ''} | ${spec.description} |`;
+  });
+  return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}

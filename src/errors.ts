@@ -1,0 +1,118 @@
+// The Graph error catalogue (SPEC §9): every status, code and message Portrait answers with is
+// made here, so handlers and services throw from it and one error handler renders the envelope.
+
+export type GraphErrorCode =
+  | 'InvalidAuthenticationToken'
+  | 'Authorization_RequestDenied'
+  | 'Request_ResourceNotFound'
+  | 'ErrorItemNotFound'
+  | 'ImageNotFound'
+  | 'RequestEntityTooLarge'
+  | 'ErrorInvalidImage'
+  | 'UnsupportedMediaType'
+  | 'BadRequest'
+  | 'MethodNotAllowed'
+  | 'PreconditionFailed'
+  | 'TooManyRequests'
+  | 'generalException';
+
+/** Extra members of `innerError` (beside date and request ids) that tell the caller what to change. */
+export type ErrorDetails = Record<string, string | string[] | number | boolean>;
+
+export class GraphError extends Error {
+  override readonly name = 'GraphError';
+  constructor(
+    readonly status: number,
+    readonly code: GraphErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  /** 4xx messages are for the client; 5xx bodies stay constant and the cause goes to the log. */
+  get expose(): boolean {
+    return this.status < 500;
+  }
+}
+
+export const INSUFFICIENT_PRIVILEGES = 'Insufficient privileges to complete the operation.';
+
+/** RFC 6750 challenge, with Graph's client id as Entra-protected APIs send it. */
+const bearerChallenge = (description: string) =>
+  `Bearer realm="", client_id="00000003-0000-0000-c000-000000000000", error="invalid_token", ` +
+  `error_description="${description.replace(/["\\]/g, '')}"`;
+
+export const invalidToken = (message: string) =>
+  new GraphError(
+    401,
+    'InvalidAuthenticationToken',
+    message,
+    {},
+    { 'www-authenticate': bearerChallenge(message) },
+  );
+
+export const accessDenied = (details: ErrorDetails) =>
+  new GraphError(403, 'Authorization_RequestDenied', INSUFFICIENT_PRIVILEGES, details);
+
+/** Users, groups and teams: the directory's own wording. */
+export const resourceNotFound = (id: string) =>
+  new GraphError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+
+/** Contacts and contact folders live in the mailbox, which words it differently. */
+export const itemNotFound = () =>
+  new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+
+export const imageNotFound = (what = 'No photo has been uploaded for this object.') =>
+  new GraphError(404, 'ImageNotFound', what);
+
+export const entityTooLarge = (limit: number) =>
+  new GraphError(
+    413,
+    'RequestEntityTooLarge',
+    `The request body is larger than the ${limit}-byte (4 MB) limit for a photo.`,
+    { maxBytes: limit },
+    // The rest of an oversized body is not read, so the connection cannot be reused.
+    { connection: 'close' },
+  );
+
+export const invalidImage = (message: string) => new GraphError(400, 'ErrorInvalidImage', message);
+
+export const unsupportedMediaType = (got: string | undefined) =>
+  new GraphError(
+    415,
+    'UnsupportedMediaType',
+    got
+      ? `Content-Type '${got}' is not supported here; send the photo bytes with an image Content-Type such as image/jpeg.`
+      : 'The request has no Content-Type; send the photo bytes with an image Content-Type such as image/jpeg.',
+  );
+
+export const badRequest = (message: string) => new GraphError(400, 'BadRequest', message);
+
+export const methodNotAllowed = (method: string, allow: readonly string[]) =>
+  new GraphError(
+    405,
+    'MethodNotAllowed',
+    `The ${method} method is not supported on this resource. Supported: ${allow.join(', ')}.`,
+    {},
+    { allow: allow.join(', ') },
+  );
+
+export const preconditionFailed = () =>
+  new GraphError(
+    412,
+    'PreconditionFailed',
+    'The photo has changed since it was read (If-Match does not match its current ETag).',
+  );
+
+export const generalException = () =>
+  new GraphError(
+    500,
+    'generalException',
+    'An unexpected error occurred. The request-id identifies it in the log.',
+  );

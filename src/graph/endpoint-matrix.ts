@@ -1,0 +1,131 @@
+// The photo endpoint matrix of SPEC §3 as data. The router dispatches from it, 405 answers list
+// its methods, the permissions explorer and the tests iterate it; nothing restates it by hand.
+
+export type ApiVersion = 'v1.0' | 'beta';
+export const API_VERSIONS: readonly ApiVersion[] = ['v1.0', 'beta'];
+
+/** U, G, T, C and J of the matrix. A team's photo is its group's photo. */
+export type OwnerKind = 'user' | 'group' | 'team' | 'contact' | 'joinedGroup';
+
+export type PhotoResource = 'photo' | 'photo/$value' | 'photos' | 'photos/{size}' | 'photos/{size}/$value';
+
+export type PhotoMethod = 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a matched endpoint does; the photo routes have one handler per operation. */
+export type PhotoOperation = 'metadata' | 'value' | 'list' | 'replace' | 'delete';
+
+export interface EndpointRule {
+  resource: PhotoResource;
+  method: PhotoMethod;
+  operation: PhotoOperation;
+  /** The owners that have this endpoint, and in which API versions. */
+  owners: Partial<Record<OwnerKind, readonly ApiVersion[]>>;
+}
+
+const BOTH = API_VERSIONS;
+const V1_ONLY: readonly ApiVersion[] = ['v1.0'];
+
+export const PHOTO_ENDPOINTS: readonly EndpointRule[] = [
+  {
+    resource: 'photo',
+    method: 'GET',
+    operation: 'metadata',
+    owners: { user: BOTH, group: BOTH, team: BOTH, contact: BOTH },
+  },
+  {
+    resource: 'photo/$value',
+    method: 'GET',
+    operation: 'value',
+    owners: { user: BOTH, group: BOTH, team: BOTH, contact: BOTH },
+  },
+  {
+    resource: 'photos',
+    method: 'GET',
+    operation: 'list',
+    owners: { user: BOTH, group: BOTH, joinedGroup: BOTH },
+  },
+  { resource: 'photos/{size}', method: 'GET', operation: 'metadata', owners: { user: BOTH, group: BOTH } },
+  {
+    resource: 'photos/{size}/$value',
+    method: 'GET',
+    operation: 'value',
+    owners: { user: BOTH, group: BOTH },
+  },
+  {
+    resource: 'photo/$value',
+    method: 'PUT',
+    operation: 'replace',
+    owners: { user: BOTH, group: BOTH, team: BOTH, contact: BOTH },
+  },
+  // Beta dropped PATCH for user and group photos; contacts keep it in both versions.
+  {
+    resource: 'photo/$value',
+    method: 'PATCH',
+    operation: 'replace',
+    owners: { user: V1_ONLY, group: V1_ONLY, contact: BOTH },
+  },
+  { resource: 'photo/$value', method: 'DELETE', operation: 'delete', owners: { user: BOTH, group: BOTH } },
+];
+
+/** The documented URL forms of each owner, as Graph's reference pages write them. */
+export const OWNER_PATHS: Record<OwnerKind, readonly string[]> = {
+  user: ['/me', '/users/{id | userPrincipalName}'],
+  group: ['/groups/{id}'],
+  team: ['/teams/{id}'],
+  contact: [
+    '/me/contacts/{id}',
+    '/users/{id | userPrincipalName}/contacts/{id}',
+    '/me/contactfolders/{contactFolderId}/contacts/{id}',
+    '/users/{id | userPrincipalName}/contactfolders/{contactFolderId}/contacts/{id}',
+  ],
+  joinedGroup: ['/users/{id | userPrincipalName}/joinedGroups/{id}'],
+};
+
+/** Graph answers a successful team photo PUT with 204; every other write with 200 (SPEC §3). */
+export const successStatus = (rule: EndpointRule, owner: OwnerKind): number =>
+  rule.operation === 'replace' && owner === 'team' ? 204 : 200;
+
+/** The rule for a method on a resource of an owner in a version, if the matrix has that cell. */
+export function findRule(
+  resource: PhotoResource,
+  owner: OwnerKind,
+  version: ApiVersion,
+  method: PhotoMethod,
+): EndpointRule | undefined {
+  return PHOTO_ENDPOINTS.find(
+    (rule) => rule.resource === resource && rule.method === method && rule.owners[owner]?.includes(version),
+  );
+}
+
+/** The methods a resource of an owner answers in a version (HEAD wherever GET), for `Allow`. */
+export function allowedMethods(resource: PhotoResource, owner: OwnerKind, version: ApiVersion): string[] {
+  const methods = PHOTO_ENDPOINTS.filter(
+    (rule) => rule.resource === resource && rule.owners[owner]?.includes(version),
+  ).map((rule) => rule.method as string);
+  if (methods.includes('GET')) methods.splice(methods.indexOf('GET') + 1, 0, 'HEAD');
+  return methods;
+}
+
+/** Whether the matrix has any cell for this resource under this owner (else the path is outside it). */
+export const resourceExists = (resource: PhotoResource, owner: OwnerKind): boolean =>
+  PHOTO_ENDPOINTS.some((rule) => rule.resource === resource && rule.owners[owner] !== undefined);
+
+/**
+ * Every documented method line for a version, e.g. `PUT /teams/{id}/photo/$value`, in the order
+ * of the reference pages: GET, PATCH, PUT, DELETE, then by path. Read by the explorer and tests.
+ */
+export function documentedMethods(version: ApiVersion): string[] {
+  const order: PhotoMethod[] = ['GET', 'PATCH', 'PUT', 'DELETE'];
+  const lines: string[] = [];
+  for (const method of order) {
+    const forMethod: string[] = [];
+    for (const rule of PHOTO_ENDPOINTS.filter((r) => r.method === method)) {
+      for (const [owner, versions] of Object.entries(rule.owners) as [OwnerKind, readonly ApiVersion[]][]) {
+        if (!versions.includes(version)) continue;
+        for (const path of OWNER_PATHS[owner]) forMethod.push(`${method} ${path}/${rule.resource}`);
+      }
+    }
+    lines.push(...forMethod.sort());
+  }
+  return lines;
+}

@@ -1,0 +1,77 @@
+// The Graph protocol around every response (SPEC §7): request-id and client-request-id headers,
+// and one error handler that renders the Graph error envelope for every failure.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest, entityTooLarge, GraphError, generalException, unsupportedMediaType } from '../errors.js';
+
+/** A client's own id is echoed when it is a sane token; otherwise the request-id stands in. */
+export function clientRequestId(request: FastifyRequest): string {
+  const given = request.headers['client-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : request.id;
+}
+
+/** Graph's innerError date: UTC to the second, without a zone suffix. */
+const graphDate = () => new Date().toISOString().slice(0, 19);
+
+export function errorBody(error: GraphError, request: FastifyRequest) {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      innerError: {
+        ...error.details,
+        date: graphDate(),
+        'request-id': request.id,
+        'client-request-id': clientRequestId(request),
+      },
+    },
+  };
+}
+
+/** Fastify's own errors (body limits, parsers) in Graph's words; anything unknown is a 500. */
+function toGraphError(error: FastifyError, bodyLimit: number): GraphError | undefined {
+  if (error instanceof GraphError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return entityTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return unsupportedMediaType(undefined);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return badRequest('The Content-Length header does not match the body.');
+    default:
+      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        return badRequest(error.message);
+      }
+      return undefined;
+  }
+}
+
+export function sendGraphError(reply: FastifyReply, error: GraphError): FastifyReply {
+  return reply
+    .code(error.status)
+    .headers(error.headers)
+    .type('application/json')
+    .send(errorBody(error, reply.request));
+}
+
+export function registerGraphProtocol(app: FastifyInstance, options: { bodyLimit: number }): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('request-id', request.id).header('client-request-id', clientRequestId(request));
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = toGraphError(error, options.bodyLimit);
+    if (known) return sendGraphError(reply, known);
+    request.log.error({ err: error, reqId: request.id }, 'unexpected error');
+    return sendGraphError(reply, generalException());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const first = request.url.split('?')[0]!.split('/').filter(Boolean)[0] ?? '';
+    const error = first
+      ? badRequest(
+          `Invalid version or resource: '${decodeURIComponent(first)}'. Paths start with /v1.0 or /beta.`,
+        )
+      : badRequest('The request URL has no version; paths start with /v1.0 or /beta.');
+    return sendGraphError(reply, error);
+  });
+}

@@ -1,0 +1,173 @@
+// The photo API of SPEC §3: one route per API version that parses the Graph path, looks the
+// endpoint up in the matrix, resolves and authorizes the owner, then runs one handler per
+// operation. Every owner kind and both versions share this code.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authorize } from '../auth/authorize.js';
+import { photoAction } from '../auth/permission-matrix.js';
+import type { Authenticated, TokenVerifier } from '../auth/token-verifier.js';
+import { methodNotAllowed, unsupportedMediaType } from '../errors.js';
+import {
+  API_VERSIONS,
+  allowedMethods,
+  type ApiVersion,
+  type EndpointRule,
+  findRule,
+  type PhotoMethod,
+  successStatus,
+} from '../graph/endpoint-matrix.js';
+import { type PhotoTarget, parsePhotoPath } from '../graph/photo-path.js';
+import { type ResolvedOwner, resolveOwner } from '../services/owner-resolver.js';
+import {
+  deletePhoto,
+  listPhotos,
+  type PhotoMetadata,
+  type PhotoServiceDeps,
+  readPhoto,
+  readPhotoMetadata,
+  replacePhoto,
+} from '../services/photo-service.js';
+import type { DirectoryStore } from '../store/store.js';
+import { ifMatchList, noneMatch, quoteEtag } from './etags.js';
+
+/** SPEC §4: 4 MiB, refused while streaming. */
+export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
+
+export interface PhotoRouteDeps {
+  directory: DirectoryStore;
+  verifier: TokenVerifier;
+  photos: PhotoServiceDeps;
+  photoMaxAgeSeconds: number;
+  /** Public base URL for `@odata.context`; the request's own host when unset. */
+  baseUrl?: string;
+}
+
+interface PhotoCall {
+  version: ApiVersion;
+  target: PhotoTarget;
+  rule: EndpointRule;
+  owner: ResolvedOwner;
+  auth: Authenticated;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    photoCall?: PhotoCall;
+  }
+}
+
+const WRITE_OPERATIONS = new Set(['replace', 'delete']);
+
+function pathAfterVersion(request: FastifyRequest, version: ApiVersion): string {
+  const path = request.url.split('?')[0]!;
+  return path.slice(version.length + 1);
+}
+
+/** Everything that can refuse a call before its body is read: token, path, method, owner, permission. */
+async function prepareCall(
+  deps: PhotoRouteDeps,
+  version: ApiVersion,
+  request: FastifyRequest,
+): Promise<void> {
+  const auth = await deps.verifier.authenticate(request.headers.authorization);
+  const target = parsePhotoPath(version, pathAfterVersion(request, version));
+  const method = (request.method === 'HEAD' ? 'GET' : request.method) as PhotoMethod;
+  const rule = findRule(target.resource, target.owner.kind, version, method);
+  if (!rule)
+    throw methodNotAllowed(request.method, allowedMethods(target.resource, target.owner.kind, version));
+  const owner = await resolveOwner(deps.directory, auth.caller, target.owner);
+  const access = WRITE_OPERATIONS.has(rule.operation) ? 'write' : 'read';
+  authorize(auth.caller, photoAction(owner.kind, access, owner.self), owner.access);
+  request.photoCall = { version, target, rule, owner, auth };
+}
+
+function requireImageContentType(request: FastifyRequest): void {
+  if (request.photoCall?.rule.operation !== 'replace') return;
+  const type = request.headers['content-type'];
+  if (!type || !/^image\/[\w.+-]+\s*(;.*)?$/i.test(type)) throw unsupportedMediaType(type);
+}
+
+function contextUrl(deps: PhotoRouteDeps, request: FastifyRequest, call: PhotoCall, suffix: string): string {
+  const base = deps.baseUrl ?? `${request.protocol}://${request.host}`;
+  return `${base}/${call.version}/$metadata#${call.owner.contextPath}/${suffix}`;
+}
+
+const metadataJson = (m: PhotoMetadata) => ({
+  '@odata.mediaContentType': m.contentType,
+  '@odata.mediaEtag': m.etag ? quoteEtag(m.etag) : '',
+  id: m.id,
+  width: m.width,
+  height: m.height,
+});
+
+type Handler = (
+  deps: PhotoRouteDeps,
+  call: PhotoCall,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<unknown>;
+
+const HANDLERS: Record<EndpointRule['operation'], Handler> = {
+  async metadata(deps, call, request, reply) {
+    const metadata = await readPhotoMetadata(
+      deps.photos,
+      call.owner,
+      call.auth.tenant.settings,
+      call.target.size,
+    );
+    const entity = call.target.size ? 'photos/$entity' : 'photo/$entity';
+    return reply
+      .type('application/json')
+      .send({ '@odata.context': contextUrl(deps, request, call, entity), ...metadataJson(metadata) });
+  },
+
+  async value(deps, call, request, reply) {
+    const photo = await readPhoto(deps.photos, call.owner, call.target.size);
+    reply
+      .header('etag', quoteEtag(photo.etag))
+      .header('cache-control', `private, max-age=${deps.photoMaxAgeSeconds}`);
+    if (noneMatch(request.headers['if-none-match'], photo.etag)) return reply.code(304).send();
+    return reply.type(photo.contentType).send(photo.bytes);
+  },
+
+  async list(deps, call, request, reply) {
+    const sizes = await listPhotos(deps.photos, call.owner);
+    return reply
+      .type('application/json')
+      .send({ '@odata.context': contextUrl(deps, request, call, 'photos'), value: sizes.map(metadataJson) });
+  },
+
+  async replace(deps, call, request, reply) {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const ifMatch = ifMatchList(request.headers['if-match']);
+    const set = await replacePhoto(deps.photos, call.owner, body, ifMatch ? { ifMatch } : {});
+    return reply.code(successStatus(call.rule, call.owner.kind)).header('etag', quoteEtag(set.etag)).send();
+  },
+
+  async delete(deps, call, request, reply) {
+    const ifMatch = ifMatchList(request.headers['if-match']);
+    await deletePhoto(deps.photos, call.owner, ifMatch ? { ifMatch } : {});
+    return reply.code(200).send();
+  },
+};
+
+export async function photoRoutes(app: FastifyInstance, deps: PhotoRouteDeps): Promise<void> {
+  // Photo bodies are raw bytes of any declared type; the pipeline decides what they are.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_request, body, done) =>
+    done(null, body),
+  );
+  for (const version of API_VERSIONS) {
+    app.route({
+      method: ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'POST'],
+      url: `/${version}/*`,
+      exposeHeadRoute: false,
+      bodyLimit: MAX_PHOTO_BYTES,
+      onRequest: (request) => prepareCall(deps, version, request),
+      preParsing: async (request) => requireImageContentType(request),
+      handler: (request, reply) => {
+        const call = request.photoCall!;
+        return HANDLERS[call.rule.operation](deps, call, request, reply);
+      },
+    });
+  }
+}

@@ -1,0 +1,56 @@
+// Endpoints beside the API (SPEC §1): liveness, readiness (the store answers) and Prometheus metrics.
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { Store } from '../store/store.js';
+import { sendGraphError } from './graph-protocol.js';
+import { GraphError } from '../errors.js';
+
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'method' | 'operation' | 'status'>;
+  duration: Histogram<'method' | 'operation'>;
+}
+
+/** One registry per app, so several apps in one process (tests) keep their own counts. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'portrait_' });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'portrait_http_requests_total',
+      help: 'HTTP requests by method, photo operation and status.',
+      labelNames: ['method', 'operation', 'status'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'portrait_http_request_duration_seconds',
+      help: 'HTTP request duration by method and photo operation.',
+      labelNames: ['method', 'operation'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}
+
+export async function systemRoutes(
+  app: FastifyInstance,
+  deps: { store: Store; metrics: Metrics },
+): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await deps.store.ping();
+      return { status: 'ready', store: deps.store.kind };
+    } catch (error) {
+      reply.log.warn({ err: error }, 'store not ready');
+      return sendGraphError(reply, new GraphError(503, 'generalException', 'The store is not reachable.'));
+    }
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,134 @@
+// The image pipeline of SPEC §4, and the only module that imports sharp. An upload is decoded
+// once into an oriented, sRGB, flattened, centre-cropped square at the largest size it yields;
+// every smaller size is resized from that one buffer and encoded as a metadata-free JPEG.
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { invalidImage } from '../errors.js';
+import { sidesForSquare } from '../graph/photo-sizes.js';
+import { ACCEPTED_FORMAT_NAMES, type AcceptedFormat, sniffFormat } from './format-sniff.js';
+
+// libvips' operation cache pays off for repeated identical operations; uploads never repeat and
+// the cache would hold decoded pixels, so memory would track history instead of load.
+sharp.cache(false);
+
+export interface PipelineOptions {
+  /** Refuse sources with more pixels than this (SPEC §4: 40 megapixels by default). */
+  maxPixels: number;
+  /** JPEG quality of the stored sizes, 1–100. */
+  jpegQuality: number;
+}
+
+export interface EncodedPhoto {
+  width: number;
+  height: number;
+  contentType: 'image/jpeg';
+  bytes: Buffer;
+}
+
+/** sharp's name for each accepted format (AVIF is read by libheif). */
+const SHARP_FORMAT: Record<AcceptedFormat, string> = {
+  jpeg: 'jpeg',
+  png: 'png',
+  gif: 'gif',
+  webp: 'webp',
+  avif: 'heif',
+  tiff: 'tiff',
+};
+
+const FORMAT_LABEL: Record<AcceptedFormat, string> = {
+  jpeg: 'JPEG',
+  png: 'PNG',
+  gif: 'GIF',
+  webp: 'WebP',
+  avif: 'AVIF',
+  tiff: 'TIFF',
+};
+
+/** libvips' first line, without its `VipsForeignLoad…:` prefix noise. */
+const vipsReason = (error: unknown) =>
+  String(error instanceof Error ? error.message : error)
+    .split('\n')[0]!
+    .trim();
+
+const corrupt = (format: AcceptedFormat, error: unknown) =>
+  invalidImage(
+    `The ${FORMAT_LABEL[format]} image is truncated or corrupt and cannot be decoded (${vipsReason(error)}).`,
+  );
+
+/** EXIF orientations 5–8 turn the image a quarter, swapping its width and height. */
+const isQuarterTurn = (orientation: number | undefined) => orientation !== undefined && orientation >= 5;
+
+async function inspect(bytes: Buffer, format: AcceptedFormat, maxPixels: number) {
+  let meta: Metadata;
+  try {
+    // Only the header is read here; the pixel limit is checked below with a message that says so.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw corrupt(format, error);
+  }
+  if (meta.format !== SHARP_FORMAT[format] || !meta.width || !meta.height) {
+    throw invalidImage(`The data starts like a ${FORMAT_LABEL[format]} image but is not a valid one.`);
+  }
+  const height = meta.pageHeight ?? meta.height;
+  if (meta.width * height > maxPixels) {
+    const megapixels = (n: number) =>
+      `${n >= 1e7 ? Math.round(n / 1e6) : Number((n / 1e6).toPrecision(2))} megapixels`;
+    throw invalidImage(
+      `The image is ${meta.width}x${height} (${megapixels(meta.width * height)}); ` +
+        `the limit is ${megapixels(maxPixels)}. Scale it down and upload again.`,
+    );
+  }
+  return isQuarterTurn(meta.orientation)
+    ? { width: height, height: meta.width }
+    : { width: meta.width, height };
+}
+
+async function decodeSquare(bytes: Buffer, format: AcceptedFormat, side: number, maxPixels: number) {
+  try {
+    return await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels, sequentialRead: true })
+      .autoOrient()
+      // `cover` crops the centre square and lets libvips shrink JPEG/WebP while decoding.
+      .resize(side, side, { fit: 'cover', position: 'centre' })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw corrupt(format, error);
+  }
+}
+
+async function encodeSize(
+  square: { data: Buffer; info: OutputInfo },
+  side: number,
+  quality: number,
+): Promise<EncodedPhoto> {
+  const { width, height, channels } = square.info;
+  let image = sharp(square.data, { raw: { width, height, channels } });
+  if (side !== width) image = image.resize(side, side, { kernel: 'lanczos3' });
+  // No withMetadata(): sharp writes no EXIF, XMP, IPTC or ICC, so nothing of the source survives.
+  const bytes = await image.jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer();
+  return { width: side, height: side, contentType: 'image/jpeg', bytes };
+}
+
+/**
+ * Turns an upload into the stored sizes, smallest first. Throws ErrorInvalidImage (400) for
+ * anything that is not a complete image of an accepted format within the pixel limit.
+ */
+export async function processPhoto(bytes: Buffer, options: PipelineOptions): Promise<EncodedPhoto[]> {
+  if (bytes.length === 0) throw invalidImage('The request body is empty; send the bytes of the image.');
+  const sniffed = sniffFormat(bytes);
+  if (!sniffed.accepted) {
+    throw invalidImage(
+      `The body is ${sniffed.description}, not an image in a format Portrait accepts (${ACCEPTED_FORMAT_NAMES}).`,
+    );
+  }
+  const { width, height } = await inspect(bytes, sniffed.format, options.maxPixels);
+  const sides = sidesForSquare(Math.min(width, height));
+  const square = await decodeSquare(bytes, sniffed.format, sides.at(-1)!, options.maxPixels);
+  return Promise.all(sides.map((side) => encodeSize(square, side, options.jpegQuality)));
+}
+
+/** Renders an SVG document (Portrait's own, e.g. a demo avatar) to PNG bytes for the pipeline. */
+export async function renderSvg(svg: string): Promise<Buffer> {
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}

@@ -1,0 +1,106 @@
+// Starts a Portrait server from configuration: store, keys, TLS, demo tenant, then listen.
+// `portrait serve` calls this; so do the end-to-end tests, on a free port and a fresh data dir.
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { buildApp } from './app.js';
+import { SigningKeys } from './auth/signing-keys.js';
+import { TokenVerifier } from './auth/token-verifier.js';
+import type { ServeConfig } from './config.js';
+import { seedDemoTenant } from './services/demo-seed.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { ensureDevCertificate } from './tls/dev-certificate.js';
+
+/** Tokens minted before any base URL was configured name this issuer base. */
+export const DEFAULT_ISSUER_BASE = 'https://localhost:8443';
+
+/** Entra allows five minutes; a minute is enough between machines that keep time. */
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  /** e.g. `https://localhost:8443` */
+  url: string;
+  /** The CA clients should trust, when the development certificate is in use. */
+  caPath?: string;
+  close(): Promise<void>;
+}
+
+const WILDCARD_HOSTS = new Set(['localhost', '0.0.0.0', '::', '']);
+
+function displayUrl(config: ServeConfig, port: number): string {
+  const host = WILDCARD_HOSTS.has(config.host) ? 'localhost' : config.host;
+  return `${config.http ? 'http' : 'https'}://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
+/** The installation's issuer base: set once, by the first process to open the store. */
+export const issuerBaseOf = (store: Store, configured?: string) =>
+  store.keys.installationSetting('issuerBase', () => configured ?? DEFAULT_ISSUER_BASE);
+
+async function tlsFor(
+  config: ServeConfig,
+): Promise<{ tls?: { cert: string; key: string }; caPath?: string }> {
+  if (config.http) return {};
+  if (config.tlsCert && config.tlsKey) {
+    return { tls: { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') } };
+  }
+  const names = ['localhost', '127.0.0.1', '::1'];
+  if (!WILDCARD_HOSTS.has(config.host) && !names.includes(config.host)) names.push(config.host);
+  const files = await ensureDevCertificate(config.dataDir, names);
+  return { tls: { cert: files.cert, key: files.key }, caPath: files.caPath };
+}
+
+export async function startServer(
+  config: ServeConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<RunningServer> {
+  if (config.trustIssuers.length > 0) {
+    throw new TypeError(
+      '--trust-issuer (external OIDC issuers) is not available in this version of Portrait.',
+    );
+  }
+  const store = await openStore(config.databaseUrl);
+  try {
+    const keys = await SigningKeys.open(store.keys);
+    const issuerBase = await issuerBaseOf(store, config.baseUrl);
+    const verifier = new TokenVerifier(keys, store.directory, {
+      issuerBases: [...new Set([issuerBase, ...(config.baseUrl ? [config.baseUrl] : [])])],
+      audiences: config.audiences,
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+    });
+    const pipeline = { maxPixels: config.maxPixels, jpegQuality: config.jpegQuality };
+    if (config.demo && (await store.directory.isEmpty())) {
+      const { tenant, upns } = await seedDemoTenant(store, { photos: store.photos, pipeline });
+      logger.info({ tenant: tenant.id, users: upns }, `created the demo tenant '${tenant.name}'`);
+    }
+    const { tls, caPath } = await tlsFor(config);
+    const app = await buildApp({
+      store,
+      verifier,
+      logger,
+      pipeline,
+      photoMaxAgeSeconds: config.photoMaxAgeSeconds,
+      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+      ...(tls ? { tls } : {}),
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    return {
+      app,
+      store,
+      url: displayUrl(config, port),
+      ...(caPath ? { caPath } : {}),
+      close: async () => {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

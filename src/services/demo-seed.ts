@@ -1,0 +1,88 @@
+// The demo tenant `npm start` creates in an empty store (SPEC §1): a few users with roles, a group,
+// a team and contacts, some with photos, so every endpoint has something to answer with.
+import { DIRECTORY_ROLES } from '../auth/directory-roles.js';
+import { initialsSvg } from '../image/initials-avatar.js';
+import { renderSvg } from '../image/photo-pipeline.js';
+import type { Store, Tenant } from '../store/store.js';
+import { createGroup } from './directory-service.js';
+import { type PhotoServiceDeps, replacePhoto } from './photo-service.js';
+
+export const DEMO_TENANT_NAME = 'contoso';
+const DOMAIN = 'contoso.onmicrosoft.com';
+
+const DEMO_USERS = [
+  {
+    alias: 'megan',
+    name: 'Megan Bowen',
+    roles: [DIRECTORY_ROLES.globalAdministrator.templateId],
+    photo: true,
+  },
+  { alias: 'adele', name: 'Adele Vance', roles: [], photo: true },
+  { alias: 'alex', name: 'Alex Wilber', roles: [], photo: false },
+  { alias: 'diego', name: 'Diego Siciliani', roles: [], photo: true },
+  {
+    alias: 'lidia',
+    name: 'Lidia Holloway',
+    roles: [DIRECTORY_ROLES.userAdministrator.templateId],
+    photo: false,
+  },
+];
+
+async function seedPhoto(deps: PhotoServiceDeps, tenantId: string, ownerId: string, name: string) {
+  await replacePhoto(deps, { tenantId, photoOwnerId: ownerId }, await renderSvg(initialsSvg(name, 648)));
+}
+
+/** Creates the demo tenant; returns it, with the UPNs of its users. */
+export async function seedDemoTenant(
+  store: Store,
+  photos: PhotoServiceDeps,
+): Promise<{ tenant: Tenant; upns: string[] }> {
+  const { directory } = store;
+  const tenant = await directory.createTenant({ name: DEMO_TENANT_NAME });
+  const users = new Map<string, string>();
+  for (const spec of DEMO_USERS) {
+    const upn = `${spec.alias}@${DOMAIN}`;
+    const user = await directory.createUser({
+      tenantId: tenant.id,
+      userPrincipalName: upn,
+      displayName: spec.name,
+      mail: upn,
+      directoryRoles: spec.roles,
+    });
+    users.set(spec.alias, user.id);
+    if (spec.photo) await seedPhoto(photos, tenant.id, user.id, spec.name);
+  }
+  const team = await createGroup(directory, {
+    tenantId: tenant.id,
+    displayName: 'Mark 8 Project Team',
+    mail: `mark8@${DOMAIN}`,
+    isTeam: true,
+    owners: [`megan@${DOMAIN}`],
+    members: ['megan', 'adele', 'alex', 'diego'].map((a) => `${a}@${DOMAIN}`),
+  });
+  await seedPhoto(photos, tenant.id, team.group.id, 'Mark Eight');
+  await createGroup(directory, {
+    tenantId: tenant.id,
+    displayName: 'Retail',
+    mail: `retail@${DOMAIN}`,
+    owners: [`diego@${DOMAIN}`],
+    members: [`diego@${DOMAIN}`, `lidia@${DOMAIN}`],
+  });
+  const adele = users.get('adele')!;
+  const patti = await directory.createContact({
+    tenantId: tenant.id,
+    userId: adele,
+    displayName: 'Patti Fernandez',
+    emailAddress: 'patti@fabrikam.example',
+  });
+  await seedPhoto(photos, tenant.id, patti.id, 'Patti Fernandez');
+  const suppliers = await directory.ensureContactFolder(tenant.id, adele, 'Suppliers');
+  await directory.createContact({
+    tenantId: tenant.id,
+    userId: adele,
+    folderId: suppliers.id,
+    displayName: 'Isaiah Langer',
+    emailAddress: 'isaiah@northwind.example',
+  });
+  return { tenant, upns: [...users.keys()].map((a) => `${a}@${DOMAIN}`) };
+}

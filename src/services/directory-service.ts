@@ -1,0 +1,39 @@
+// Directory operations shared by the CLI (and later the Graph directory endpoints): look-ups by id
+// or name that fail with the Graph error a caller would get, and group creation by UPN.
+import { resourceNotFound } from '../errors.js';
+import type { DirectoryStore, Group, NewGroup, Tenant, User } from '../store/store.js';
+
+export async function requireTenant(directory: DirectoryStore, idOrName: string): Promise<Tenant> {
+  const tenant = await directory.findTenant(idOrName);
+  if (!tenant) throw resourceNotFound(idOrName);
+  return tenant;
+}
+
+export async function requireUser(
+  directory: DirectoryStore,
+  tenantId: string,
+  idOrUpn: string,
+): Promise<User> {
+  const user = await directory.findUser(tenantId, idOrUpn);
+  if (!user) throw resourceNotFound(idOrUpn);
+  return user;
+}
+
+export interface GroupWithMembers {
+  group: Group;
+  ownerIds: string[];
+  memberIds: string[];
+}
+
+/** Creates a group whose owners and members are named by object id or userPrincipalName. */
+export async function createGroup(
+  directory: DirectoryStore,
+  input: Omit<NewGroup, 'ownerIds' | 'memberIds'> & { owners?: string[]; members?: string[] },
+): Promise<GroupWithMembers> {
+  const ids = async (keys: string[] = []) =>
+    Promise.all(keys.map(async (key) => (await requireUser(directory, input.tenantId, key)).id));
+  const ownerIds = await ids(input.owners);
+  const memberIds = await ids(input.members);
+  const group = await directory.createGroup({ ...input, ownerIds, memberIds });
+  return { group, ownerIds: [...new Set(ownerIds)], memberIds: [...new Set(memberIds)] };
+}

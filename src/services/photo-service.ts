@@ -1,0 +1,125 @@
+// Photo reads and writes for any owner: sizes, the missing-photo rules, the pipeline and the
+// atomic store write. Knows nothing of HTTP; throws from the Graph error catalogue.
+import { imageNotFound, preconditionFailed } from '../errors.js';
+import { type PhotoSize, sizeId } from '../graph/photo-sizes.js';
+import { type PipelineOptions, processPhoto } from '../image/photo-pipeline.js';
+import {
+  type PhotoSetInfo,
+  type PhotoStore,
+  PreconditionError,
+  type StoredVariant,
+  type TenantSettings,
+  type VariantInfo,
+  type WriteCondition,
+} from '../store/store.js';
+
+/** Whose photo set: a resolved owner, or any object id of a tenant. */
+export interface PhotoOwnerKey {
+  tenantId: string;
+  photoOwnerId: string;
+}
+
+export interface PhotoServiceDeps {
+  photos: PhotoStore;
+  pipeline: PipelineOptions;
+}
+
+/** A size's metadata as Graph returns it, before OData decoration. */
+export interface PhotoMetadata {
+  contentType: string;
+  /** Unquoted; empty for the docs' placeholder. */
+  etag: string;
+  id: string;
+  width: number;
+  height: number;
+}
+
+/** What the docs show for the metadata of a missing photo; a per-tenant option (SPEC §3). */
+export const PLACEHOLDER_METADATA: PhotoMetadata = {
+  contentType: 'image/gif',
+  etag: '',
+  id: '1X1',
+  width: 1,
+  height: 1,
+};
+
+const sizeNotAvailable = (size: PhotoSize) =>
+  imageNotFound(
+    `The ${sizeId(size)} size is not available for this photo; /photos lists the sizes that are.`,
+  );
+
+export const toMetadata = (variant: VariantInfo, etag: string): PhotoMetadata => ({
+  contentType: variant.contentType,
+  etag,
+  id: variant.sizeId,
+  width: variant.width,
+  height: variant.height,
+});
+
+/** Bytes of one size (the largest when `size` is omitted). */
+export async function readPhoto(
+  deps: PhotoServiceDeps,
+  owner: PhotoOwnerKey,
+  size?: PhotoSize,
+): Promise<StoredVariant> {
+  const variant = await deps.photos.readVariant(owner.tenantId, owner.photoOwnerId, size && sizeId(size));
+  if (variant) return variant;
+  if (size && (await deps.photos.readPhotoSet(owner.tenantId, owner.photoOwnerId)))
+    throw sizeNotAvailable(size);
+  throw imageNotFound();
+}
+
+export async function readPhotoMetadata(
+  deps: PhotoServiceDeps,
+  owner: PhotoOwnerKey,
+  settings: TenantSettings,
+  size?: PhotoSize,
+): Promise<PhotoMetadata> {
+  const set = await deps.photos.readPhotoSet(owner.tenantId, owner.photoOwnerId);
+  if (!set) {
+    if (!size && settings.missingPhotoMetadata === 'placeholder') return PLACEHOLDER_METADATA;
+    throw imageNotFound();
+  }
+  const variant = size ? set.variants.find((v) => v.sizeId === sizeId(size)) : set.variants.at(-1);
+  if (!variant) throw sizeNotAvailable(size!);
+  return toMetadata(variant, set.etag);
+}
+
+/** Every available size, smallest first; empty when there is no photo. */
+export async function listPhotos(deps: PhotoServiceDeps, owner: PhotoOwnerKey): Promise<PhotoMetadata[]> {
+  const set = await deps.photos.readPhotoSet(owner.tenantId, owner.photoOwnerId);
+  return set ? set.variants.map((v) => toMetadata(v, set.etag)) : [];
+}
+
+async function conditional<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof PreconditionError) throw preconditionFailed();
+    throw error;
+  }
+}
+
+/** Runs the pipeline, then swaps the whole set in one transaction. Refusals store nothing. */
+export async function replacePhoto(
+  deps: PhotoServiceDeps,
+  owner: PhotoOwnerKey,
+  body: Buffer,
+  condition: WriteCondition = {},
+): Promise<PhotoSetInfo> {
+  const encoded = await processPhoto(body, deps.pipeline);
+  return conditional(() =>
+    deps.photos.replacePhotoSet(owner.tenantId, owner.photoOwnerId, encoded, condition),
+  );
+}
+
+export async function deletePhoto(
+  deps: PhotoServiceDeps,
+  owner: PhotoOwnerKey,
+  condition: WriteCondition = {},
+): Promise<void> {
+  const deleted = await conditional(() =>
+    deps.photos.deletePhotoSet(owner.tenantId, owner.photoOwnerId, condition),
+  );
+  if (!deleted) throw imageNotFound();
+}

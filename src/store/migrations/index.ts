@@ -1,0 +1,9 @@
+// Schema migrations, in order. Never edit a released one: add the next.
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialSchema } from './001-initial.js';
+
+export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider => ({
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { '001-initial': initialSchema(blobType) };
+  },
+});

@@ -1,0 +1,50 @@
+// Picks the storage backend from a database URL and brings its schema up to date.
+import { resolve } from 'node:path';
+import { Migrator } from 'kysely';
+import { migrationProvider } from './migrations/index.js';
+import type { SqlBackend } from './sql/schema.js';
+import { SqlDirectoryStore } from './sql/sql-directory-store.js';
+import { SqlKeyStore } from './sql/sql-key-store.js';
+import { SqlPhotoStore } from './sql/sql-photo-store.js';
+import { openSqliteBackend } from './sql/sqlite-backend.js';
+import type { Store } from './store.js';
+
+/** `sqlite:PATH` (relative to the working directory) or `sqlite::memory:`. */
+export function sqlitePath(url: string): string | undefined {
+  if (!url.startsWith('sqlite:')) return undefined;
+  const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  return path === ':memory:' ? path : resolve(path);
+}
+
+function openBackend(url: string): SqlBackend {
+  const path = sqlitePath(url);
+  if (path) return openSqliteBackend(path);
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    throw new TypeError(
+      'PostgreSQL storage (--database postgres://…) is not available in this version of Portrait.',
+    );
+  }
+  throw new TypeError(`--database must be sqlite:PATH or postgres://…, not '${url}'`);
+}
+
+export async function openStore(url: string): Promise<Store> {
+  const backend = openBackend(url);
+  const { error } = await new Migrator({
+    db: backend.db,
+    provider: migrationProvider(backend.blobType),
+  }).migrateToLatest();
+  if (error) {
+    await backend.close();
+    throw error;
+  }
+  return {
+    kind: backend.kind,
+    directory: new SqlDirectoryStore(backend),
+    photos: new SqlPhotoStore(backend),
+    keys: new SqlKeyStore(backend),
+    ping: async () => {
+      await backend.db.selectFrom('installation').select('name').limit(1).execute();
+    },
+    close: () => backend.close(),
+  };
+}

@@ -1,0 +1,115 @@
+// Table shapes as Kysely sees them: one definition for every SQL backend.
+import type { Kysely } from 'kysely';
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  name_lower: string;
+  settings: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  user_principal_name: string;
+  upn_lower: string;
+  display_name: string;
+  mail: string | null;
+  directory_roles: string;
+  created_at: string;
+}
+
+export interface GroupsTable {
+  id: string;
+  tenant_id: string;
+  display_name: string;
+  mail: string | null;
+  is_team: number;
+  created_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  relation: 'owner' | 'member';
+}
+
+export interface ContactFoldersTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  display_name: string;
+  name_lower: string;
+  created_at: string;
+}
+
+export interface ContactsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  folder_id: string | null;
+  display_name: string;
+  email: string | null;
+  created_at: string;
+}
+
+export interface PhotoSetsTable {
+  tenant_id: string;
+  owner_id: string;
+  etag: string;
+  updated_at: string;
+}
+
+export interface PhotoVariantsTable {
+  tenant_id: string;
+  owner_id: string;
+  size_id: string;
+  width: number;
+  height: number;
+  content_type: string;
+  bytes: Buffer;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+export interface InstallationTable {
+  name: string;
+  value: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  contact_folders: ContactFoldersTable;
+  contacts: ContactsTable;
+  photo_sets: PhotoSetsTable;
+  photo_variants: PhotoVariantsTable;
+  signing_keys: SigningKeysTable;
+  installation: InstallationTable;
+}
+
+export type Db = Kysely<Database>;
+
+/** What differs between SQL backends, kept to the few places it must. */
+export interface SqlBackend {
+  kind: 'sqlite' | 'postgres';
+  db: Db;
+  /** Column type for image bytes. */
+  blobType: 'blob' | 'bytea';
+  /**
+   * Runs `work` in a transaction that takes the write lock up front, so concurrent writers (other
+   * requests, other processes on the same store) queue instead of failing on a stale snapshot.
+   */
+  writeTransaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,166 @@
+// Photo sets on any SQL backend. A replace is one write transaction (old set or new set, never a
+// mix); reads are single statements, so each sees one committed set.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import {
+  type NewVariant,
+  type PhotoSetInfo,
+  type PhotoStore,
+  PreconditionError,
+  type StoredVariant,
+  type WriteCondition,
+} from '../store.js';
+import type { Db, SqlBackend } from './schema.js';
+import { sizeId } from '../../graph/photo-sizes.js';
+
+const newEtag = () => randomBytes(4).toString('hex').toUpperCase();
+
+function checkCondition(current: string | undefined, condition: WriteCondition): void {
+  const { ifMatch } = condition;
+  if (ifMatch === undefined) return;
+  if (current === undefined || !(ifMatch.includes('*') || ifMatch.includes(current)))
+    throw new PreconditionError();
+}
+
+async function currentEtag(trx: Db, tenantId: string, ownerId: string): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom('photo_sets')
+    .select('etag')
+    .where('tenant_id', '=', tenantId)
+    .where('owner_id', '=', ownerId)
+    .executeTakeFirst();
+  return row?.etag;
+}
+
+async function deleteSet(trx: Db, tenantId: string, ownerId: string): Promise<void> {
+  await trx
+    .deleteFrom('photo_variants')
+    .where('tenant_id', '=', tenantId)
+    .where('owner_id', '=', ownerId)
+    .execute();
+  await trx
+    .deleteFrom('photo_sets')
+    .where('tenant_id', '=', tenantId)
+    .where('owner_id', '=', ownerId)
+    .execute();
+}
+
+export class SqlPhotoStore implements PhotoStore {
+  constructor(private readonly backend: SqlBackend) {}
+
+  async readPhotoSet(tenantId: string, ownerId: string): Promise<PhotoSetInfo | undefined> {
+    const rows = await this.backend.db
+      .selectFrom('photo_sets as s')
+      .innerJoin('photo_variants as v', (join) =>
+        join.onRef('v.tenant_id', '=', 's.tenant_id').onRef('v.owner_id', '=', 's.owner_id'),
+      )
+      .select([
+        's.etag',
+        's.updated_at',
+        'v.size_id',
+        'v.width',
+        'v.height',
+        'v.content_type',
+        sql<number>`length(v.bytes)`.as('byte_length'),
+      ])
+      .where('s.tenant_id', '=', tenantId)
+      .where('s.owner_id', '=', ownerId)
+      .orderBy('v.width')
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    return {
+      etag: first.etag,
+      updatedAt: first.updated_at,
+      variants: rows.map((r) => ({
+        sizeId: r.size_id,
+        width: r.width,
+        height: r.height,
+        contentType: r.content_type,
+        byteLength: Number(r.byte_length),
+      })),
+    };
+  }
+
+  async readVariant(tenantId: string, ownerId: string, wanted?: string): Promise<StoredVariant | undefined> {
+    let query = this.backend.db
+      .selectFrom('photo_variants as v')
+      .innerJoin('photo_sets as s', (join) =>
+        join.onRef('s.tenant_id', '=', 'v.tenant_id').onRef('s.owner_id', '=', 'v.owner_id'),
+      )
+      .select(['s.etag', 'v.size_id', 'v.width', 'v.height', 'v.content_type', 'v.bytes'])
+      .where('v.tenant_id', '=', tenantId)
+      .where('v.owner_id', '=', ownerId);
+    query =
+      wanted === undefined
+        ? query.orderBy('v.width', 'desc').limit(1)
+        : query.where('v.size_id', '=', wanted);
+    const row = await query.executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      etag: row.etag,
+      sizeId: row.size_id,
+      width: row.width,
+      height: row.height,
+      contentType: row.content_type,
+      byteLength: row.bytes.length,
+      bytes: row.bytes,
+    };
+  }
+
+  async replacePhotoSet(
+    tenantId: string,
+    ownerId: string,
+    variants: NewVariant[],
+    condition: WriteCondition = {},
+  ): Promise<PhotoSetInfo> {
+    const sorted = [...variants].sort((a, b) => a.width - b.width);
+    return this.backend.writeTransaction(async (trx) => {
+      const current = await currentEtag(trx, tenantId, ownerId);
+      checkCondition(current, condition);
+      let etag = newEtag();
+      while (etag === current) etag = newEtag();
+      const updatedAt = new Date().toISOString();
+      await deleteSet(trx, tenantId, ownerId);
+      await trx
+        .insertInto('photo_sets')
+        .values({ tenant_id: tenantId, owner_id: ownerId, etag, updated_at: updatedAt })
+        .execute();
+      await trx
+        .insertInto('photo_variants')
+        .values(
+          sorted.map((v) => ({
+            tenant_id: tenantId,
+            owner_id: ownerId,
+            size_id: sizeId(v),
+            width: v.width,
+            height: v.height,
+            content_type: v.contentType,
+            bytes: v.bytes,
+          })),
+        )
+        .execute();
+      return {
+        etag,
+        updatedAt,
+        variants: sorted.map((v) => ({
+          sizeId: sizeId(v),
+          width: v.width,
+          height: v.height,
+          contentType: v.contentType,
+          byteLength: v.bytes.length,
+        })),
+      };
+    });
+  }
+
+  async deletePhotoSet(tenantId: string, ownerId: string, condition: WriteCondition = {}): Promise<boolean> {
+    return this.backend.writeTransaction(async (trx) => {
+      const current = await currentEtag(trx, tenantId, ownerId);
+      checkCondition(current, condition);
+      if (current === undefined) return false;
+      await deleteSet(trx, tenantId, ownerId);
+      return true;
+    });
+  }
+}

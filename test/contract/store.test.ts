@@ -1,0 +1,207 @@
+// The storage contract every backend must keep (SQLite now; PostgreSQL will run the same suite).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openStore } from '../../src/store/open-store.js';
+import { DuplicateError, type NewVariant, PreconditionError, type Store } from '../../src/store/store.js';
+
+const BACKENDS: [string, () => string][] = [
+  ['sqlite', () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'portrait-store-')), 'portrait.db')}`],
+];
+
+const variant = (side: number, fill: number): NewVariant => ({
+  width: side,
+  height: side,
+  contentType: 'image/jpeg',
+  bytes: Buffer.alloc(side, fill),
+});
+
+for (const [name, url] of BACKENDS) {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    let location: string;
+
+    before(async () => {
+      location = url();
+      store = await openStore(location);
+    });
+    after(async () => {
+      await store.close();
+      if (location.startsWith('sqlite:'))
+        rmSync(join(location.slice(7), '..'), { recursive: true, force: true });
+    });
+
+    it('finds tenants by id or name in any case, and refuses duplicates', async () => {
+      const tenant = await store.directory.createTenant({ name: 'Contoso' });
+      assert.equal((await store.directory.findTenant('CONTOSO'))?.id, tenant.id);
+      assert.equal((await store.directory.findTenant(tenant.id.toUpperCase()))?.id, tenant.id);
+      await assert.rejects(store.directory.createTenant({ name: 'contoso' }), DuplicateError);
+    });
+
+    it('finds users by id or UPN in any case, only within their tenant', async () => {
+      const a = await store.directory.createTenant({ name: 'tenant-a' });
+      const b = await store.directory.createTenant({ name: 'tenant-b' });
+      const user = await store.directory.createUser({
+        tenantId: a.id,
+        userPrincipalName: 'Adele@A.example',
+        displayName: 'Adele',
+      });
+      assert.equal((await store.directory.findUser(a.id, 'adele@a.EXAMPLE'))?.id, user.id);
+      assert.equal((await store.directory.findUser(a.id, user.id.toUpperCase()))?.id, user.id);
+      assert.equal(await store.directory.findUser(b.id, user.id), undefined);
+      await assert.rejects(
+        store.directory.createUser({
+          tenantId: a.id,
+          userPrincipalName: 'ADELE@a.example',
+          displayName: 'Twin',
+        }),
+        DuplicateError,
+      );
+      // The same UPN in another tenant is another person.
+      await store.directory.createUser({
+        tenantId: b.id,
+        userPrincipalName: 'adele@a.example',
+        displayName: 'Other',
+      });
+    });
+
+    it('replaces a photo set whole, smallest first, with a new etag each time', async () => {
+      const t = await store.directory.createTenant({ name: 'photos' });
+      const first = await store.photos.replacePhotoSet(t.id, 'owner-1', [variant(96, 1), variant(48, 1)]);
+      const second = await store.photos.replacePhotoSet(t.id, 'owner-1', [variant(64, 2)]);
+      assert.notEqual(first.etag, second.etag);
+      const set = await store.photos.readPhotoSet(t.id, 'owner-1');
+      assert.deepEqual(
+        set?.variants.map((v) => v.sizeId),
+        ['64X64'],
+      );
+      assert.equal((await store.photos.readVariant(t.id, 'owner-1'))?.bytes[0], 2);
+      assert.equal(await store.photos.readVariant(t.id, 'owner-1', '48X48'), undefined);
+      assert.equal(await store.photos.readPhotoSet('another-tenant', 'owner-1'), undefined);
+    });
+
+    it('applies If-Match atomically', async () => {
+      const t = await store.directory.createTenant({ name: 'conditions' });
+      await assert.rejects(
+        store.photos.replacePhotoSet(t.id, 'o', [variant(48, 1)], { ifMatch: ['*'] }),
+        PreconditionError,
+      );
+      const set = await store.photos.replacePhotoSet(t.id, 'o', [variant(48, 1)]);
+      await assert.rejects(
+        store.photos.replacePhotoSet(t.id, 'o', [variant(48, 2)], { ifMatch: ['00000000'] }),
+        PreconditionError,
+      );
+      await store.photos.replacePhotoSet(t.id, 'o', [variant(48, 3)], { ifMatch: ['00000000', set.etag] });
+      await assert.rejects(
+        store.photos.deletePhotoSet(t.id, 'o', { ifMatch: [set.etag] }),
+        PreconditionError,
+      );
+      assert.equal(await store.photos.deletePhotoSet(t.id, 'o', { ifMatch: ['*'] }), true);
+      assert.equal(await store.photos.deletePhotoSet(t.id, 'o'), false);
+    });
+
+    it('keeps readers on one complete set while writers race', async () => {
+      const t = await store.directory.createTenant({ name: 'race' });
+      const writes = Array.from({ length: 30 }, (_, i) =>
+        store.photos.replacePhotoSet(t.id, 'o', [variant(48, i), variant(64, i), variant(96, i)]),
+      );
+      const reads = Array.from({ length: 30 }, () => store.photos.readPhotoSet(t.id, 'o'));
+      await Promise.all([...writes, ...reads]);
+      const set = await store.photos.readPhotoSet(t.id, 'o');
+      assert.equal(set?.variants.length, 3);
+      const fills = await Promise.all(
+        ['48X48', '64X64', '96X96'].map(
+          async (id) => (await store.photos.readVariant(t.id, 'o', id))!.bytes[0],
+        ),
+      );
+      assert.equal(new Set(fills).size, 1, `all sizes from one write: ${fills}`);
+    });
+
+    it('deletes the photos of a deleted user, their contacts and a deleted group', async () => {
+      const t = await store.directory.createTenant({ name: 'cascade' });
+      const user = await store.directory.createUser({
+        tenantId: t.id,
+        userPrincipalName: 'u@c',
+        displayName: 'U',
+      });
+      const contact = await store.directory.createContact({
+        tenantId: t.id,
+        userId: user.id,
+        displayName: 'C',
+      });
+      const group = await store.directory.createGroup({
+        tenantId: t.id,
+        displayName: 'G',
+        ownerIds: [user.id],
+        memberIds: [user.id],
+      });
+      for (const id of [user.id, contact.id, group.id])
+        await store.photos.replacePhotoSet(t.id, id, [variant(48, 1)]);
+      assert.deepEqual(await store.directory.groupRelation(group.id, user.id), { owner: true, member: true });
+      assert.equal(await store.directory.deleteUser(t.id, user.id), true);
+      assert.equal(await store.photos.readPhotoSet(t.id, user.id), undefined);
+      assert.equal(await store.photos.readPhotoSet(t.id, contact.id), undefined);
+      assert.equal(await store.directory.findContact(t.id, user.id, contact.id), undefined);
+      assert.deepEqual(await store.directory.groupRelation(group.id, user.id), {
+        owner: false,
+        member: false,
+      });
+      assert.ok(await store.photos.readPhotoSet(t.id, group.id));
+      assert.equal(await store.directory.deleteGroup(t.id, group.id), true);
+      assert.equal(await store.photos.readPhotoSet(t.id, group.id), undefined);
+    });
+
+    it('keeps an installation setting once set, whoever asks first', async () => {
+      assert.equal(await store.keys.installationSetting('x', () => 'first'), 'first');
+      assert.equal(await store.keys.installationSetting('x', () => 'second'), 'first');
+    });
+  });
+}
+
+describe('store contract: sqlite crash safety', () => {
+  it('keeps the old set when the process dies in the middle of a replace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portrait-crash-'));
+    const location = `sqlite:${join(dir, 'portrait.db')}`;
+    const store = await openStore(location);
+    const t = await store.directory.createTenant({ name: 'crash' });
+    const before = await store.photos.replacePhotoSet(t.id, 'o', [variant(48, 7), variant(64, 7)]);
+    await store.close();
+
+    // A child process deletes the set inside a write transaction, then is killed before committing.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', CRASH_SCRIPT, join(dir, 'portrait.db'), t.id],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => d.includes('deleted') && resolve()),
+    );
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    const reopened = await openStore(location);
+    const after = await reopened.photos.readPhotoSet(t.id, 'o');
+    assert.equal(after?.etag, before.etag);
+    assert.deepEqual(
+      after?.variants.map((v) => v.sizeId),
+      ['48X48', '64X64'],
+    );
+    await reopened.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+const CRASH_SCRIPT = `
+import { openSqliteBackend } from ${JSON.stringify(new URL('../../src/store/sql/sqlite-backend.ts', import.meta.url).href)};
+const [path, tenant] = process.argv.slice(-2);
+const backend = openSqliteBackend(path);
+await backend.writeTransaction(async (trx) => {
+  await trx.deleteFrom('photo_variants').where('tenant_id', '=', tenant).execute();
+  await trx.deleteFrom('photo_sets').where('tenant_id', '=', tenant).execute();
+  process.stdout.write('deleted\\n');
+  await new Promise(() => {});
+});
+`;

@@ -1,0 +1,287 @@
+// The CLI contract of SPEC §1, with the real command in child processes against a real server
+// on the same store: what scripts and outside test suites rely on.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Agent, request } from 'undici';
+import { noiseJpeg } from '../support/images.js';
+import { portrait, portraitJson, type ServeProcess, serve } from '../support/cli.js';
+
+let dataDir: string;
+let server: ServeProcess;
+let agent: Agent;
+
+async function call(method: string, path: string, token: string, body?: Buffer) {
+  const response = await request(`${server.url}${path}`, {
+    method: method as 'GET',
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'image/jpeg' } : {}) },
+    ...(body ? { body } : {}),
+    dispatcher: agent,
+  });
+  const bytes = Buffer.from(await response.body.arrayBuffer());
+  return { status: response.statusCode, bytes, json: () => JSON.parse(bytes.toString()) };
+}
+
+const store = () => ['--data', dataDir];
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'portrait-cli-'));
+  server = await serve(['--port', '0', ...store(), '--log-level', 'warn']);
+  agent = new Agent({ connect: { ca: readFileSync(join(dataDir, 'tls', 'ca.pem')) } });
+});
+
+after(async () => {
+  await agent.close();
+  assert.equal(await server.stop(), 0, 'serve exits cleanly on SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('portrait serve', () => {
+  it('prints the URL it listens on, over HTTPS with its CA in data/tls/ca.pem', async () => {
+    assert.match(server.url, /^https:\/\/localhost:\d+$/);
+    const health = await request(`${server.url}/healthz`, { dispatcher: agent });
+    assert.equal(health.statusCode, 200);
+    await health.body.dump();
+  });
+
+  it('creates the demo tenant in an empty store, with photos to read', async () => {
+    const token = (
+      await portrait(['token', ...store(), '--tenant', 'contoso', '--user', 'megan@contoso.onmicrosoft.com'])
+    ).stdout.trim();
+    const photo = await call('GET', '/v1.0/me/photo', token);
+    assert.equal(photo.status, 200);
+    assert.equal(photo.json().id, '648X648');
+  });
+});
+
+describe('directory commands with --json, while the server runs on the same store', () => {
+  let tenant: { id: string; name: string };
+  let admin: { id: string; userPrincipalName: string };
+  let lee: { id: string; userPrincipalName: string };
+
+  before(async () => {
+    tenant = await portraitJson(['tenant', 'create', 'fabrikam', ...store()]);
+    admin = await portraitJson([
+      'user',
+      'create',
+      ...store(),
+      '--tenant',
+      tenant.id,
+      '--upn',
+      'admin@fabrikam.example',
+      '--name',
+      'Ada Admin',
+      '--role',
+      'User Administrator',
+    ]);
+    lee = await portraitJson([
+      'user',
+      'create',
+      ...store(),
+      '--tenant',
+      'FABRIKAM',
+      '--upn',
+      'lee@fabrikam.example',
+      '--name',
+      'Lee Gu',
+    ]);
+  });
+
+  it('tenant create prints the tenant', () => {
+    assert.match(tenant.id, /^[0-9a-f-]{36}$/);
+    assert.equal(tenant.name, 'fabrikam');
+  });
+
+  it('user create prints the user with its roles', () => {
+    assert.equal(admin.userPrincipalName, 'admin@fabrikam.example');
+    assert.deepEqual((admin as any).directoryRoles, [
+      { displayName: 'User Administrator', roleTemplateId: 'fe930be7-5e62-47db-91af-98c3a49a38b1' },
+    ]);
+  });
+
+  it('group create makes groups and teams with owners and members', async () => {
+    const team = await portraitJson([
+      'group',
+      'create',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--name',
+      'Sales',
+      '--owner',
+      'lee@fabrikam.example',
+      '--member',
+      lee.id,
+      '--member',
+      'admin@fabrikam.example',
+      '--team',
+    ]);
+    assert.deepEqual(team.owners, [lee.id]);
+    assert.deepEqual(team.members, [lee.id, admin.id]);
+    assert.deepEqual(team.resourceProvisioningOptions, ['Team']);
+    const token = (
+      await portrait([
+        'token',
+        ...store(),
+        '--tenant',
+        'fabrikam',
+        '--user',
+        'lee@fabrikam.example',
+        '--scopes',
+        'TeamSettings.ReadWrite.All',
+      ])
+    ).stdout.trim();
+    const put = await call('PUT', `/v1.0/teams/${team.id}/photo/$value`, token, await noiseJpeg(300, 300));
+    assert.equal(put.status, 204);
+  });
+
+  it('contact create puts contacts in folders, and tokens from `portrait token` reach them', async () => {
+    const contact = await portraitJson([
+      'contact',
+      'create',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--user',
+      'lee@fabrikam.example',
+      '--folder',
+      'Suppliers',
+      '--name',
+      'Isaiah Langer',
+      '--email',
+      'isaiah@northwind.example',
+    ]);
+    assert.match(contact.parentFolderId, /^[0-9a-f-]{36}$/);
+    const token = (
+      await portrait([
+        'token',
+        ...store(),
+        '--tenant',
+        'fabrikam',
+        '--user',
+        lee.id,
+        '--scopes',
+        'Contacts.ReadWrite',
+      ])
+    ).stdout.trim();
+    const path = `/v1.0/me/contactfolders/${contact.parentFolderId}/contacts/${contact.id}/photo/$value`;
+    assert.equal((await call('PUT', path, token, await noiseJpeg(200, 200))).status, 200);
+    assert.equal((await call('GET', path, token)).status, 200);
+  });
+
+  it('token prints only a token, delegated or app-only, that the server accepts', async () => {
+    const delegated = await portrait([
+      'token',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--user',
+      'admin@fabrikam.example',
+      '--scopes',
+      'User.ReadWrite ProfilePhoto.ReadWrite.All',
+    ]);
+    assert.equal(delegated.code, 0);
+    assert.match(delegated.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const put = await call(
+      'PUT',
+      `/v1.0/users/${lee.userPrincipalName}/photo/$value`,
+      delegated.stdout.trim(),
+      await noiseJpeg(120, 120),
+    );
+    assert.equal(put.status, 200, "a User Administrator writes another user's photo");
+    const app = await portrait([
+      'token',
+      ...store(),
+      '--tenant',
+      tenant.id,
+      '--app',
+      'sync',
+      '--roles',
+      'ProfilePhoto.Read.All',
+      '--expires',
+      '15m',
+    ]);
+    assert.equal(app.code, 0);
+    const read = await call('GET', `/beta/users/${lee.id}/photos`, app.stdout.trim());
+    assert.equal(read.status, 200);
+    assert.equal(read.json().value.length, 4);
+    const claims = JSON.parse(Buffer.from(app.stdout.split('.')[1]!, 'base64url').toString());
+    assert.deepEqual(claims.roles, ['ProfilePhoto.Read.All']);
+    assert.equal(claims.idtyp, 'app');
+    assert.ok(claims.exp - claims.iat === 900);
+  });
+
+  it('user delete removes the user and their photo', async () => {
+    const gone = await portraitJson([
+      'user',
+      'create',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--upn',
+      'gone@fabrikam.example',
+      '--name',
+      'Gone',
+    ]);
+    const token = (
+      await portrait([
+        'token',
+        ...store(),
+        '--tenant',
+        'fabrikam',
+        '--app',
+        'sync',
+        '--roles',
+        'ProfilePhoto.ReadWrite.All',
+      ])
+    ).stdout.trim();
+    assert.equal(
+      (await call('PUT', `/v1.0/users/${gone.id}/photo/$value`, token, await noiseJpeg(100, 100))).status,
+      200,
+    );
+    assert.equal((await portrait(['user', 'delete', ...store(), '--tenant', 'fabrikam', gone.id])).code, 0);
+    assert.equal((await call('GET', `/v1.0/users/${gone.id}/photo/$value`, token)).status, 404);
+  });
+});
+
+describe('exit codes', () => {
+  it('is 2 for usage errors', async () => {
+    for (const args of [
+      ['token', ...store(), '--tenant', 'fabrikam'],
+      ['token', ...store(), '--tenant', 'fabrikam', '--user', 'a', '--app', 'b'],
+      ['token', ...store(), '--tenant', 'fabrikam', '--app', 'b', '--expires', 'soon'],
+      [
+        'user',
+        'create',
+        ...store(),
+        '--tenant',
+        'fabrikam',
+        '--upn',
+        'x@y',
+        '--name',
+        'X',
+        '--role',
+        'Supreme Leader',
+      ],
+      ['tenant', 'create'],
+      ['serve', '--port', 'eighty'],
+      ['no-such-command'],
+    ]) {
+      const result = await portrait(args);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.notEqual(result.stderr, '', 'says what is wrong');
+    }
+  });
+
+  it('is 1 for failures, and 0 for --help', async () => {
+    const missing = await portrait(['token', ...store(), '--tenant', 'nowhere', '--app', 'x']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nowhere/);
+    const duplicate = await portrait(['tenant', 'create', 'fabrikam', ...store()]);
+    assert.equal(duplicate.code, 1);
+    assert.equal((await portrait(['--help'])).code, 0);
+    assert.equal((await portrait(['user', 'create', '--help'])).code, 0);
+  });
+});

@@ -1,0 +1,156 @@
+// A real Portrait server for a test file: fresh data dir, real SQLite file, real HTTPS on a free
+// port with the generated CA trusted by the client, and helpers to populate the directory and
+// mint tokens with the built-in issuer.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Agent, request } from 'undici';
+import { SigningKeys } from '../../src/auth/signing-keys.js';
+import { mintAppToken, mintDelegatedToken, nameBasedGuid } from '../../src/auth/token-issuer.js';
+import { DEFAULT_AUDIENCES, type ServeConfig } from '../../src/config.js';
+import { issuerBaseOf, type RunningServer, startServer } from '../../src/server.js';
+import { createGroup } from '../../src/services/directory-service.js';
+import type { Contact, Group, Store, Tenant, User } from '../../src/store/store.js';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  json(): any;
+}
+
+export interface RequestOptions {
+  token?: string;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+}
+
+export function testConfig(dataDir: string, overrides: Partial<ServeConfig> = {}): ServeConfig {
+  return {
+    dataDir,
+    databaseUrl: `sqlite:${join(dataDir, 'portrait.db')}`,
+    host: '127.0.0.1',
+    port: 0,
+    http: false,
+    trustIssuers: [],
+    audiences: DEFAULT_AUDIENCES,
+    logLevel: 'silent',
+    photoMaxAgeSeconds: 300,
+    maxPixels: 40_000_000,
+    jpegQuality: 88,
+    demo: false,
+    ...overrides,
+  };
+}
+
+export class Harness {
+  private constructor(
+    readonly server: RunningServer,
+    readonly dataDir: string,
+    readonly agent: Agent,
+    readonly keys: SigningKeys,
+    readonly issuerBase: string,
+  ) {}
+
+  static async start(overrides: Partial<ServeConfig> = {}): Promise<Harness> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'portrait-test-'));
+    const server = await startServer(testConfig(dataDir, overrides), pino({ level: 'silent' }));
+    const agent = new Agent({ connect: { ca: server.caPath ? readFileSync(server.caPath) : undefined } });
+    const keys = await SigningKeys.open(server.store.keys);
+    return new Harness(server, dataDir, agent, keys, await issuerBaseOf(server.store));
+  }
+
+  get store(): Store {
+    return this.server.store;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+    const response = await request(`${this.url}${path}`, {
+      method: method as 'GET',
+      headers,
+      body: options.body,
+      dispatcher: this.agent,
+    });
+    const body = Buffer.from(await response.body.arrayBuffer());
+    const flat: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
+    return {
+      status: response.statusCode,
+      headers: flat,
+      body,
+      json: () => JSON.parse(body.toString('utf8')),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+    await this.server.close();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  // --- directory fixtures -------------------------------------------------------------------
+
+  async tenant(name = `t-${Math.random().toString(36).slice(2, 10)}`): Promise<Tenant> {
+    return this.store.directory.createTenant({ name });
+  }
+
+  async user(tenant: Tenant, alias: string, directoryRoles: string[] = []): Promise<User> {
+    const upn = `${alias}@${tenant.name}.example`;
+    return this.store.directory.createUser({
+      tenantId: tenant.id,
+      userPrincipalName: upn,
+      displayName: alias,
+      directoryRoles,
+    });
+  }
+
+  async group(
+    tenant: Tenant,
+    options: { team?: boolean; owners?: User[]; members?: User[] } = {},
+  ): Promise<Group> {
+    const { group } = await createGroup(this.store.directory, {
+      tenantId: tenant.id,
+      displayName: options.team ? 'A team' : 'A group',
+      isTeam: options.team ?? false,
+      owners: options.owners?.map((u) => u.id) ?? [],
+      members: options.members?.map((u) => u.id) ?? [],
+    });
+    return group;
+  }
+
+  async contact(tenant: Tenant, owner: User, folder?: string): Promise<Contact> {
+    const folderId = folder
+      ? (await this.store.directory.ensureContactFolder(tenant.id, owner.id, folder)).id
+      : null;
+    return this.store.directory.createContact({
+      tenantId: tenant.id,
+      userId: owner.id,
+      folderId,
+      displayName: 'A contact',
+    });
+  }
+
+  // --- tokens ---------------------------------------------------------------------------------
+
+  private tokenOptions(lifetimeSeconds = 3600) {
+    return { issuerBase: this.issuerBase, audience: DEFAULT_AUDIENCES[0]!, lifetimeSeconds };
+  }
+
+  delegatedToken(tenant: Tenant, user: User, scopes: string[]): Promise<string> {
+    return mintDelegatedToken(this.keys, { tenant, user, scopes }, this.tokenOptions());
+  }
+
+  appToken(tenant: Tenant, roles: string[], appName = 'test-app'): Promise<string> {
+    const appId = nameBasedGuid('app', tenant.id, appName);
+    return mintAppToken(this.keys, { tenant, appId, appName, roles }, this.tokenOptions());
+  }
+}
