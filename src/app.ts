@@ -49,9 +49,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const seconds = reply.elapsedTime / 1000;
     metrics.requests.inc({ method: request.method, operation, status: reply.statusCode });
     metrics.duration.observe({ method: request.method, operation }, seconds);
+    // The request logger already carries reqId.
     request.log.info(
       {
-        reqId: request.id,
         method: request.method,
         url: request.url,
         status: reply.statusCode,

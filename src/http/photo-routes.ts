@@ -158,7 +158,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRouteDeps): P
   );
   for (const version of API_VERSIONS) {
     app.route({
-      method: ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'POST'],
+      method: ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'POST', 'OPTIONS'],
       url: `/${version}/*`,
       exposeHeadRoute: false,
       bodyLimit: MAX_PHOTO_BYTES,

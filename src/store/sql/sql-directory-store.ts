@@ -17,7 +17,16 @@ import {
   type TenantSettings,
   type User,
 } from '../store.js';
-import type { ContactsTable, Db, GroupsTable, SqlBackend, TenantsTable, UsersTable } from './schema.js';
+import type {
+  ContactFoldersTable,
+  ContactsTable,
+  Db,
+  GroupsTable,
+  SqlBackend,
+  TenantsTable,
+  UsersTable,
+} from './schema.js';
+import { deletePhotoSets } from './sql-photo-store.js';
 
 const now = () => new Date().toISOString();
 
@@ -57,23 +66,15 @@ const toContact = (row: Selectable<ContactsTable>): Contact => ({
   createdAt: row.created_at,
 });
 
+const toContactFolder = (row: Selectable<ContactFoldersTable>): ContactFolder => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  userId: row.user_id,
+  displayName: row.display_name,
+});
+
 /** Object ids are GUIDs; matching them case-insensitively, as Graph does. */
 const normaliseId = (id: string) => id.toLowerCase();
-
-/** Removes the photo sets of these owners: photos are never orphaned (SPEC §4). */
-async function deletePhotosOf(trx: Db, tenantId: string, ownerIds: string[]): Promise<void> {
-  if (ownerIds.length === 0) return;
-  await trx
-    .deleteFrom('photo_variants')
-    .where('tenant_id', '=', tenantId)
-    .where('owner_id', 'in', ownerIds)
-    .execute();
-  await trx
-    .deleteFrom('photo_sets')
-    .where('tenant_id', '=', tenantId)
-    .where('owner_id', 'in', ownerIds)
-    .execute();
-}
 
 export class SqlDirectoryStore implements DirectoryStore {
   constructor(private readonly backend: SqlBackend) {}
@@ -190,7 +191,7 @@ export class SqlDirectoryStore implements DirectoryStore {
         .where('id', '=', userId)
         .executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 0) return false;
-      await deletePhotosOf(trx, tenantId, [userId, ...contacts.map((c) => c.id)]);
+      await deletePhotoSets(trx, tenantId, [userId, ...contacts.map((c) => c.id)]);
       return true;
     });
   }
@@ -254,7 +255,7 @@ export class SqlDirectoryStore implements DirectoryStore {
         .where('id', '=', groupId)
         .executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 0) return false;
-      await deletePhotosOf(trx, tenantId, [groupId]);
+      await deletePhotoSets(trx, tenantId, [groupId]);
       return true;
     });
   }
@@ -276,7 +277,7 @@ export class SqlDirectoryStore implements DirectoryStore {
         created_at: now(),
       };
       if (!existing) await trx.insertInto('contact_folders').values(row).execute();
-      return { id: row.id, tenantId: row.tenant_id, userId: row.user_id, displayName: row.display_name };
+      return toContactFolder(row);
     });
   }
 
@@ -292,7 +293,7 @@ export class SqlDirectoryStore implements DirectoryStore {
       .where('user_id', '=', userId)
       .where('id', '=', normaliseId(folderId))
       .executeTakeFirst();
-    return row && { id: row.id, tenantId: row.tenant_id, userId: row.user_id, displayName: row.display_name };
+    return row && toContactFolder(row);
   }
 
   async createContact(input: NewContact): Promise<Contact> {

@@ -32,16 +32,18 @@ async function currentEtag(trx: Db, tenantId: string, ownerId: string): Promise<
   return row?.etag;
 }
 
-async function deleteSet(trx: Db, tenantId: string, ownerId: string): Promise<void> {
+/** Removes the photo sets of these owners, inside the caller's transaction. */
+export async function deletePhotoSets(trx: Db, tenantId: string, ownerIds: string[]): Promise<void> {
+  if (ownerIds.length === 0) return;
   await trx
     .deleteFrom('photo_variants')
     .where('tenant_id', '=', tenantId)
-    .where('owner_id', '=', ownerId)
+    .where('owner_id', 'in', ownerIds)
     .execute();
   await trx
     .deleteFrom('photo_sets')
     .where('tenant_id', '=', tenantId)
-    .where('owner_id', '=', ownerId)
+    .where('owner_id', 'in', ownerIds)
     .execute();
 }
 
@@ -121,7 +123,7 @@ export class SqlPhotoStore implements PhotoStore {
       let etag = newEtag();
       while (etag === current) etag = newEtag();
       const updatedAt = new Date().toISOString();
-      await deleteSet(trx, tenantId, ownerId);
+      await deletePhotoSets(trx, tenantId, [ownerId]);
       await trx
         .insertInto('photo_sets')
         .values({ tenant_id: tenantId, owner_id: ownerId, etag, updated_at: updatedAt })
@@ -159,7 +161,7 @@ export class SqlPhotoStore implements PhotoStore {
       const current = await currentEtag(trx, tenantId, ownerId);
       checkCondition(current, condition);
       if (current === undefined) return false;
-      await deleteSet(trx, tenantId, ownerId);
+      await deletePhotoSets(trx, tenantId, [ownerId]);
       return true;
     });
   }

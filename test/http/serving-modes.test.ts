@@ -1,0 +1,63 @@
+// How the server can be reached (SPEC §1): HTTPS with the generated certificate (the default,
+// covered everywhere else), plain HTTP behind a proxy, an operator's own certificate, and a
+// public base URL for the links it writes.
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { request } from 'undici';
+import { ensureDevCertificate } from '../../src/tls/dev-certificate.js';
+import { Harness } from '../support/harness.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+async function seeded(h: Harness) {
+  const tenant = await h.tenant();
+  const user = await h.user(tenant, 'u');
+  return { user, token: await h.delegatedToken(tenant, user, ['User.Read']) };
+}
+
+describe('serving modes', () => {
+  it('--http serves plain HTTP, and --base-url sets the links it writes', async () => {
+    const h = await Harness.start({ http: true, baseUrl: 'https://photos.example.com' });
+    cleanups.push(() => h.close());
+    assert.match(h.url, /^http:\/\//);
+    const { user, token } = await seeded(h);
+    const reply = await request(`${h.url}/v1.0/me/photos`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(reply.statusCode, 200);
+    const body = (await reply.body.json()) as { '@odata.context': string };
+    assert.equal(
+      body['@odata.context'],
+      `https://photos.example.com/v1.0/$metadata#users('${user.id}')/photos`,
+    );
+  });
+
+  it('--tls-cert and --tls-key serve the operator certificate instead of generating one', async () => {
+    const certDir = mkdtempSync(join(tmpdir(), 'portrait-cert-'));
+    cleanups.push(() => rmSync(certDir, { recursive: true, force: true }));
+    const own = await ensureDevCertificate(certDir, ['localhost', '127.0.0.1']);
+    const certPath = join(certDir, 'tls', 'server.pem');
+    const keyPath = join(certDir, 'tls', 'server-key.pem');
+    const h = await Harness.start({ tlsCert: certPath, tlsKey: keyPath });
+    cleanups.push(() => h.close());
+    assert.equal(h.server.caPath, undefined, 'no development CA is made');
+    const url = new URL(h.url);
+    const served = await new Promise<X509Certificate>((resolve, reject) => {
+      const socket = connect(
+        { host: url.hostname, port: Number(url.port), ca: readFileSync(own.caPath), servername: 'localhost' },
+        () => {
+          resolve(socket.getPeerX509Certificate()!);
+          socket.end();
+        },
+      );
+      socket.on('error', reject);
+    });
+    assert.equal(served.fingerprint256, new X509Certificate(readFileSync(certPath)).fingerprint256);
+  });
+});
