@@ -7,9 +7,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import { registerGraphProtocol } from './http/graph-protocol.js';
+import { identityRoutes } from './http/identity-routes.js';
 import { MAX_PHOTO_BYTES, photoRoutes } from './http/photo-routes.js';
 import { createMetrics, systemRoutes } from './http/system-routes.js';
 import type { PipelineOptions } from './image/photo-pipeline.js';
+import type { IssuerContext } from './services/oauth-service.js';
 import type { Store } from './store/store.js';
 
 /** Node's default is 16 KB in all; tokens up to 16 KB must reach the verifier to get a Graph 401. */
@@ -18,6 +20,8 @@ const MAX_HEADER_BYTES = 64 * 1024;
 export interface AppDeps {
   store: Store;
   verifier: TokenVerifier;
+  /** The built-in issuer's endpoints. */
+  issuer: IssuerContext;
   logger: Logger;
   pipeline: PipelineOptions;
   photoMaxAgeSeconds: number;
@@ -69,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     photoMaxAgeSeconds: deps.photoMaxAgeSeconds,
     ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}),
   });
+  await app.register(identityRoutes, deps.issuer);
   await app.register(systemRoutes, { store: deps.store, metrics });
   return app;
 }

@@ -2,6 +2,7 @@
 // once by commander. Defaults are documented here and the README table is generated from this.
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseTrustedIssuer, type TrustedIssuerConfig } from './auth/external-issuer.js';
 
 export interface OptionSpec {
   /** commander flags, e.g. `--port <number>` */
@@ -84,11 +85,12 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     description: 'Public URL of this service: token issuer and @odata.context links use it.',
   },
   {
-    flags: '--trust-issuer <url>',
+    flags: '--trust-issuer <spec>',
     env: 'PORTRAIT_TRUST_ISSUER',
     default: [],
     parse: list,
-    description: 'External OIDC issuer whose tokens are accepted (repeatable).',
+    description:
+      "External OIDC issuer whose tokens are accepted (repeatable): 'URL [tenant=T] [audience=A] [user-claim=C] [roles-claim=C] [scopes-claim=C] [jwks-cooldown=S]'; see Authentication.",
   },
   {
     flags: '--audience <aud>',
@@ -155,7 +157,7 @@ export interface ServeConfig extends StoreConfig {
   tlsKey?: string;
   http: boolean;
   baseUrl?: string;
-  trustIssuers: string[];
+  trustIssuers: TrustedIssuerConfig[];
   audiences: string[];
   logLevel: string;
   photoMaxAgeSeconds: number;
@@ -185,7 +187,13 @@ export function serveConfig(opts: Record<string, unknown>): ServeConfig {
     tlsKey: opts['tlsKey'] as string | undefined,
     http: Boolean(opts['http']),
     baseUrl: (opts['baseUrl'] as string | undefined)?.replace(/\/+$/, ''),
-    trustIssuers: opts['trustIssuer'] as string[],
+    trustIssuers: (opts['trustIssuer'] as string[]).map((spec) => {
+      try {
+        return parseTrustedIssuer(spec);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    }),
     audiences: audiences.length > 0 ? audiences : DEFAULT_AUDIENCES,
     logLevel: String(opts['logLevel']),
     photoMaxAgeSeconds: opts['photoMaxAge'] as number,

@@ -14,6 +14,7 @@ export type GraphErrorCode =
   | 'MethodNotAllowed'
   | 'PreconditionFailed'
   | 'TooManyRequests'
+  | 'NotSupported'
   | 'generalException';
 
 /** Extra members of `innerError` (beside date and request ids) that tell the caller what to change. */
@@ -108,6 +109,14 @@ export const preconditionFailed = () =>
     412,
     'PreconditionFailed',
     'The photo has changed since it was read (If-Match does not match its current ETag).',
+  );
+
+/** The reference pages: photos through Graph "are currently not supported in Azure AD B2C tenants". */
+export const notSupportedInB2c = () =>
+  new GraphError(
+    400,
+    'NotSupported',
+    'Reading or updating photos through Microsoft Graph is not supported in Azure AD B2C tenants, and this tenant is one.',
   );
 
 export const generalException = () =>

@@ -2,6 +2,7 @@
 // The `portrait` command: serve the API, or work on the store behind it.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { identityCommands } from './cli/app-commands.js';
 import { UsageError } from './cli/cli-support.js';
 import { directoryCommands } from './cli/directory-commands.js';
 import { serveCommand } from './cli/serve-command.js';
@@ -27,7 +28,8 @@ export function buildProgram(): Command {
   const program = new Command('portrait')
     .description('A self-hostable profile-photo service that speaks the Microsoft Graph profilePhoto API.')
     .version(packageVersion());
-  for (const command of [serveCommand(), tokenCommand(), ...directoryCommands()]) program.addCommand(command);
+  for (const command of [serveCommand(), tokenCommand(), ...directoryCommands(), ...identityCommands()])
+    program.addCommand(command);
   const throwInsteadOfExit = (command: Command) => {
     command.exitOverride();
     command.commands.forEach(throwInsteadOfExit);

@@ -5,9 +5,12 @@ import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
+import { BuiltInIssuer } from './auth/built-in-issuer.js';
+import { ExternalIssuer } from './auth/external-issuer.js';
+import { InteractionSeal } from './auth/interaction.js';
 import { SigningKeys } from './auth/signing-keys.js';
 import { TokenVerifier } from './auth/token-verifier.js';
-import type { ServeConfig } from './config.js';
+import { defaultBaseUrl, type ServeConfig } from './config.js';
 import { seedDemoTenant } from './services/demo-seed.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -57,20 +60,29 @@ export async function startServer(
   config: ServeConfig,
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
-  if (config.trustIssuers.length > 0) {
-    throw new TypeError(
-      '--trust-issuer (external OIDC issuers) is not available in this version of Portrait.',
-    );
-  }
   const store = await openStore(config.databaseUrl);
   try {
     const keys = await SigningKeys.open(store.keys);
-    const issuerBase = await issuerBaseOf(store, config.baseUrl);
-    const verifier = new TokenVerifier(keys, store.directory, {
-      issuerBases: [...new Set([issuerBase, ...(config.baseUrl ? [config.baseUrl] : [])])],
-      audiences: config.audiences,
-      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
-    });
+    // The built-in issuer is known by the base the store was created with (CLI tokens), the
+    // configured public URL, and — once listening — the URL this server answers on.
+    const bases = new Set([
+      await issuerBaseOf(store, config.baseUrl),
+      ...(config.baseUrl ? [config.baseUrl] : []),
+    ]);
+    let publicBase = config.baseUrl ?? defaultBaseUrl(config.http, config.port);
+    const verifier = new TokenVerifier(
+      [
+        new BuiltInIssuer(keys, store.directory, bases),
+        ...config.trustIssuers.map((trusted) => new ExternalIssuer(trusted, store.directory, logger)),
+      ],
+      { audiences: config.audiences, clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS },
+    );
+    const issuer = {
+      store,
+      keys,
+      seal: await InteractionSeal.open((name, ifAbsent) => store.keys.installationSetting(name, ifAbsent)),
+      publicBase: () => publicBase,
+    };
     const pipeline = { maxPixels: config.maxPixels, jpegQuality: config.jpegQuality };
     if (config.demo && (await store.directory.isEmpty())) {
       const { tenant, upns } = await seedDemoTenant(store, { photos: store.photos, pipeline });
@@ -80,6 +92,7 @@ export async function startServer(
     const app = await buildApp({
       store,
       verifier,
+      issuer,
       logger,
       pipeline,
       photoMaxAgeSeconds: config.photoMaxAgeSeconds,
@@ -89,10 +102,13 @@ export async function startServer(
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = displayUrl(config, port);
+    if (!config.baseUrl) publicBase = url;
+    bases.add(publicBase);
     return {
       app,
       store,
-      url: displayUrl(config, port),
+      url,
       ...(caPath ? { caPath } : {}),
       close: async () => {
         await app.close();

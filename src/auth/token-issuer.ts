@@ -52,14 +52,18 @@ async function sign(
 ) {
   const { kid, privateKey } = await keys.signingKey();
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ ...claims, tid: tenantId, ver: '2.0', uti: randomUUID() })
+  const exp = now + options.lifetimeSeconds;
+  const token = await new SignJWT({ ...claims, tid: tenantId, ver: '2.0', uti: randomUUID() })
     .setProtectedHeader({ alg: SIGNING_ALG, typ: 'JWT', kid })
     .setIssuer(issuerFor(options.issuerBase, tenantId))
     .setAudience(options.audience)
     .setIssuedAt(now)
     .setNotBefore(now)
-    .setExpirationTime(now + options.lifetimeSeconds)
+    .setExpirationTime(exp)
     .sign(privateKey);
+  // A rotated key stays published until this token has expired.
+  await keys.noteExpiry(kid, exp);
+  return token;
 }
 
 export function mintDelegatedToken(
@@ -97,12 +101,35 @@ export function mintAppToken(keys: SigningKeys, grant: AppGrant, options: TokenO
       sub: servicePrincipalId,
       oid: servicePrincipalId,
       idtyp: 'app',
-      roles: [...grant.roles],
+      // Entra leaves `roles` out when the app holds none.
+      ...(grant.roles.length > 0 ? { roles: [...grant.roles] } : {}),
       azp: grant.appId,
       appid: grant.appId,
       app_displayname: grant.appName,
     },
     grant.tenant.id,
     options,
+  );
+}
+
+/** The OpenID Connect ID token of a sign-in: for the client (aud = its client id), not for Graph. */
+export function mintIdToken(
+  keys: SigningKeys,
+  grant: { tenant: Tenant; user: User; clientAppId: string; nonce: string | null },
+  options: Omit<TokenOptions, 'audience'>,
+): Promise<string> {
+  const { user } = grant;
+  return sign(
+    keys,
+    {
+      sub: user.id,
+      oid: user.id,
+      name: user.displayName,
+      preferred_username: user.userPrincipalName,
+      ...(user.mail ? { email: user.mail } : {}),
+      ...(grant.nonce ? { nonce: grant.nonce } : {}),
+    },
+    grant.tenant.id,
+    { ...options, audience: grant.clientAppId },
   );
 }

@@ -1,9 +1,27 @@
 // `portrait tenant|user|group|contact …`: the directory from the command line (SPEC §1 contract).
 import { Command, Option } from 'commander';
+import { CONSUMER_TENANT_ID } from '../auth/caller.js';
+import { hashPassword } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
 import { createGroup, requireTenant, requireUser } from '../services/directory-service.js';
 import { collect, emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
+
+/** Minimum length, as Entra ID's default password policy. */
+const MIN_PASSWORD_LENGTH = 8;
+
+async function passwordFrom(opts: Options): Promise<string | undefined> {
+  let password = opts['password'] as string | undefined;
+  if (opts['passwordStdin']) {
+    let text = '';
+    for await (const chunk of process.stdin) text += chunk;
+    password = text.replace(/\r?\n$/, '');
+  }
+  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
+    throw new UsageError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  return password;
+}
 
 function roleIds(names: string[]): string[] {
   return names.map((name) => {
@@ -20,13 +38,16 @@ function tenantCommand(): Command {
     storeCommand('create', 'Create a tenant')
       .argument('<name>', 'tenant name (unique, any case)')
       .option('--id <guid>', 'tenant id (default: a new GUID)')
+      .option('--personal', `the personal-account (consumer) tenant, id ${CONSUMER_TENANT_ID}`)
+      .option('--b2c', 'an Azure AD B2C tenant (Graph serves no photos there)')
       .addHelpText('after', '\nExample:\n  portrait tenant create contoso --json')
       .action((name: string, opts: Options) =>
         withStore(opts, async (store) => {
-          const created = await store.directory.createTenant({
-            name,
-            ...(opts['id'] ? { id: String(opts['id']) } : {}),
-          });
+          if (opts['personal'] && opts['id'])
+            throw new UsageError('--personal sets the id; give one or the other');
+          const id = opts['personal'] ? CONSUMER_TENANT_ID : (opts['id'] as string | undefined);
+          let created = await store.directory.createTenant({ name, ...(id ? { id } : {}) });
+          if (opts['b2c']) created = await store.directory.updateTenantSettings(created.id, { b2c: true });
           emit(opts, tenantJson(created), `${created.id}\t${created.name}`);
         }),
       ),
@@ -48,14 +69,17 @@ function tenantCommand(): Command {
           'metadata GET of a missing photo: not-found (404, as the live service) or placeholder (the docs 1X1 gif)',
         ).choices(['not-found', 'placeholder']),
       )
+      .addOption(
+        new Option('--b2c <on|off>', 'whether this is an Azure AD B2C tenant').choices(['on', 'off']),
+      )
       .action((key: string, opts: Options) =>
         withStore(opts, async (store) => {
           const found = await requireTenant(store.directory, key);
           const mode = opts['missingPhotoMetadata'];
-          const updated = await store.directory.updateTenantSettings(
-            found.id,
-            mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {},
-          );
+          const updated = await store.directory.updateTenantSettings(found.id, {
+            ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
+            ...(opts['b2c'] ? { b2c: opts['b2c'] === 'on' } : {}),
+          });
           emit(opts, tenantJson(updated), `${updated.id}\t${JSON.stringify(updated.settings)}`);
         }),
       ),
@@ -71,7 +95,10 @@ function userCommand(): Command {
       .requiredOption('--upn <upn>', 'userPrincipalName, e.g. adele@contoso.com')
       .requiredOption('--name <displayName>', 'display name')
       .option('--mail <address>', 'mail address (default: the UPN)')
+      .option('--id <guid>', "object id (default: a new GUID), e.g. the user's id in another directory")
       .option('--role <role>', `directory role, repeatable (${knownRoleNames().join(', ')})`, collect, [])
+      .option('--password <password>', 'sign-in password for the built-in issuer (prefer --password-stdin)')
+      .option('--password-stdin', 'read the sign-in password from standard input')
       .addHelpText(
         'after',
         '\nExample:\n  portrait user create --tenant contoso --upn lee@contoso.com --name "Lee Gu" --role "User Administrator" --json',
@@ -79,6 +106,7 @@ function userCommand(): Command {
       .action((opts: Options) =>
         withStore(opts, async (store) => {
           const directoryRoles = roleIds(opts['role'] as string[]);
+          const password = await passwordFrom(opts);
           const tenant = await requireTenant(store.directory, String(opts['tenant']));
           const created = await store.directory.createUser({
             tenantId: tenant.id,
@@ -86,8 +114,39 @@ function userCommand(): Command {
             displayName: String(opts['name']),
             mail: (opts['mail'] as string | undefined) ?? String(opts['upn']),
             directoryRoles,
+            ...(opts['id'] ? { id: String(opts['id']) } : {}),
           });
+          if (password !== undefined)
+            await store.directory.setPasswordHash(tenant.id, created.id, await hashPassword(password));
           emit(opts, userJson(created), `${created.id}\t${created.userPrincipalName}`);
+        }),
+      ),
+  );
+  user.addCommand(
+    storeCommand('set-password', 'Set (or with --remove, remove) the password a user signs in with')
+      .requiredOption('--tenant <tenant>', 'tenant id or name')
+      .argument('<user>', 'object id or userPrincipalName')
+      .option('--password <password>', 'the new password (prefer --password-stdin)')
+      .option('--password-stdin', 'read the new password from standard input')
+      .option('--remove', 'remove the password: the user cannot sign in')
+      .action((key: string, opts: Options) =>
+        withStore(opts, async (store) => {
+          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const found = await requireUser(store.directory, tenant.id, key);
+          const password = await passwordFrom(opts);
+          if ((password === undefined) === !opts['remove']) {
+            throw new UsageError('give --password, --password-stdin or --remove');
+          }
+          await store.directory.setPasswordHash(
+            tenant.id,
+            found.id,
+            password === undefined ? null : await hashPassword(password),
+          );
+          emit(
+            opts,
+            { id: found.id, password: password === undefined ? 'removed' : 'set' },
+            `password ${password === undefined ? 'removed' : 'set'}`,
+          );
         }),
       ),
   );

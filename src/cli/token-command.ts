@@ -68,7 +68,10 @@ export function tokenCommand() {
               keys,
               {
                 tenant,
-                appId: nameBasedGuid('app', tenant.id, String(opts['app']).toLowerCase()),
+                // A registered app's own client id; otherwise a stable one made from the name.
+                appId:
+                  (await store.apps.findApp(tenant.id, String(opts['app'])))?.appId ??
+                  nameBasedGuid('app', tenant.id, String(opts['app']).toLowerCase()),
                 appName: String(opts['app']),
                 roles: permissionList(String(opts['roles'])),
               },

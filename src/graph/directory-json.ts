@@ -1,6 +1,6 @@
 // Directory objects as Graph (and `portrait … --json`) show them.
 import { roleName } from '../auth/directory-roles.js';
-import type { Contact, Group, Tenant, User } from '../store/store.js';
+import type { AppRegistration, Contact, Group, Tenant, User } from '../store/store.js';
 
 export const tenantJson = (tenant: Tenant) => ({
   id: tenant.id,
@@ -36,4 +36,16 @@ export const contactJson = (contact: Contact) => ({
   emailAddresses: contact.emailAddress ? [{ name: contact.displayName, address: contact.emailAddress }] : [],
   userId: contact.userId,
   tenantId: contact.tenantId,
+});
+
+export const appJson = (app: AppRegistration) => ({
+  id: app.id,
+  appId: app.appId,
+  displayName: app.displayName,
+  tenantId: app.tenantId,
+  publicClient: app.publicClient,
+  redirectUris: app.redirectUris,
+  requestedRoles: app.requestedRoles,
+  grantedRoles: app.grantedRoles,
+  grantedScopes: app.grantedScopes,
 });

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import { photoAction } from '../auth/permission-matrix.js';
 import type { Authenticated, TokenVerifier } from '../auth/token-verifier.js';
-import { methodNotAllowed, unsupportedMediaType } from '../errors.js';
+import { methodNotAllowed, notSupportedInB2c, unsupportedMediaType } from '../errors.js';
 import {
   API_VERSIONS,
   allowedMethods,
@@ -72,8 +72,10 @@ async function prepareCall(
   const target = parsePhotoPath(version, pathAfterVersion(request, version));
   const method = (request.method === 'HEAD' ? 'GET' : request.method) as PhotoMethod;
   const rule = findRule(target.resource, target.owner.kind, version, method);
-  if (!rule)
+  if (!rule) {
     throw methodNotAllowed(request.method, allowedMethods(target.resource, target.owner.kind, version));
+  }
+  if (auth.tenant.settings.b2c) throw notSupportedInB2c();
   const owner = await resolveOwner(deps.directory, auth.caller, target.owner);
   const access = WRITE_OPERATIONS.has(rule.operation) ? 'write' : 'read';
   authorize(auth.caller, photoAction(owner.kind, access, owner.self), owner.access);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Migrator } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import type { SqlBackend } from './sql/schema.js';
+import { SqlAppStore } from './sql/sql-app-store.js';
 import { SqlDirectoryStore } from './sql/sql-directory-store.js';
 import { SqlKeyStore } from './sql/sql-key-store.js';
 import { SqlPhotoStore } from './sql/sql-photo-store.js';
@@ -42,6 +43,7 @@ export async function openStore(url: string): Promise<Store> {
     directory: new SqlDirectoryStore(backend),
     photos: new SqlPhotoStore(backend),
     keys: new SqlKeyStore(backend),
+    apps: new SqlAppStore(backend),
     ping: async () => {
       await backend.db.selectFrom('installation').select('name').limit(1).execute();
     },

@@ -2,6 +2,8 @@
 // transactions; backends (SQLite now, PostgreSQL later) plug in behind them via openStore().
 
 export interface TenantSettings {
+  /** An Azure AD B2C tenant: Graph does not serve user photos there, and neither does Portrait. */
+  b2c: boolean;
   /**
    * What metadata GETs of a missing photo answer: `notFound` (404 ImageNotFound, what the live
    * service does) or `placeholder` (the 1X1 image/gif with an empty mediaEtag the docs show).
@@ -9,7 +11,7 @@ export interface TenantSettings {
   missingPhotoMetadata: 'notFound' | 'placeholder';
 }
 
-export const DEFAULT_TENANT_SETTINGS: TenantSettings = { missingPhotoMetadata: 'notFound' };
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = { b2c: false, missingPhotoMetadata: 'notFound' };
 
 export interface Tenant {
   id: string;
@@ -102,6 +104,11 @@ export interface DirectoryStore {
   createUser(input: NewUser): Promise<User>;
   /** By object id, or by userPrincipalName (any case), within the tenant only. */
   findUser(tenantId: string, idOrUpn: string): Promise<User | undefined>;
+  /** By mail address (any case), within the tenant only. */
+  findUserByMail(tenantId: string, mail: string): Promise<User | undefined>;
+  /** Sets (or with null, removes) the user's sign-in password hash. */
+  setPasswordHash(tenantId: string, userId: string, hash: string | null): Promise<void>;
+  passwordHash(tenantId: string, userId: string): Promise<string | null>;
   /** Deletes the user with their photo, contacts (and their photos) and memberships. */
   deleteUser(tenantId: string, userId: string): Promise<boolean>;
   createGroup(input: NewGroup): Promise<Group>;
@@ -179,19 +186,103 @@ export interface SigningKeyRecord {
   createdAt: string;
   /** Set when rotated out: still verifies tokens until they expire, never signs again. */
   retiredAt: string | null;
+  /** The latest `exp` (epoch seconds) of any token signed with this key. */
+  maxExpiry: number;
 }
 
 export interface KeyStore {
   listSigningKeys(): Promise<SigningKeyRecord[]>;
   addSigningKey(record: SigningKeyRecord): Promise<void>;
+  /** Makes `kid` the only active key: every other active key is retired now. */
+  activateSigningKey(kid: string, retiredAt: string): Promise<void>;
+  /** Raises the key's maxExpiry to `exp` when it is later. */
+  noteTokenExpiry(kid: string, exp: number): Promise<void>;
+  /** Deletes retired keys whose every token has expired by `now` (epoch seconds). */
+  pruneSigningKeys(now: number): Promise<string[]>;
   /** An installation setting; `ifAbsent` is stored and returned when none exists (first writer wins). */
   installationSetting(name: string, ifAbsent: () => string): Promise<string>;
+}
+
+/** An app registration (SPEC §5, seed 000's "App Registration" steps). */
+export interface AppRegistration {
+  /** The object id of the registration. */
+  id: string;
+  tenantId: string;
+  /** The client id (`appId` in Graph, `azp`/`appid` in tokens). */
+  appId: string;
+  displayName: string;
+  /** Application permissions the app asks for (API permissions). */
+  requestedRoles: string[];
+  /** Application permissions an admin consented to: what client-credentials tokens carry. */
+  grantedRoles: string[];
+  /** Delegated scopes an admin consented to for every user of the tenant. */
+  grantedScopes: string[];
+  redirectUris: string[];
+  /** A public client (SPA, native, the console) signs users in with PKCE and has no secret. */
+  publicClient: boolean;
+  createdAt: string;
+}
+
+export interface ClientSecretRecord {
+  id: string;
+  appObjectId: string;
+  /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+  hash: string;
+  /** The first characters, so an admin can tell secrets apart. */
+  hint: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface NewApp {
+  tenantId: string;
+  displayName: string;
+  requestedRoles?: string[];
+  redirectUris?: string[];
+  publicClient?: boolean;
+}
+
+export interface AuthorizationCode {
+  /** SHA-256 of the code handed to the client. */
+  codeHash: string;
+  tenantId: string;
+  appId: string;
+  userId: string;
+  scopes: string[];
+  redirectUri: string;
+  codeChallenge: string | null;
+  nonce: string | null;
+  expiresAt: number;
+}
+
+export interface AppStore {
+  createApp(input: NewApp): Promise<AppRegistration>;
+  /** By client id, object id or display name (any case), within the tenant. */
+  findApp(tenantId: string, key: string): Promise<AppRegistration | undefined>;
+  listApps(tenantId: string): Promise<AppRegistration[]>;
+  updateApp(
+    tenantId: string,
+    appId: string,
+    change: Partial<
+      Pick<AppRegistration, 'requestedRoles' | 'grantedRoles' | 'grantedScopes' | 'redirectUris'>
+    >,
+  ): Promise<AppRegistration>;
+  deleteApp(tenantId: string, appId: string): Promise<boolean>;
+  addClientSecret(record: ClientSecretRecord): Promise<void>;
+  clientSecrets(appObjectId: string): Promise<ClientSecretRecord[]>;
+  /** Scopes the user has consented to for the app. */
+  userConsent(tenantId: string, appId: string, userId: string): Promise<string[]>;
+  recordUserConsent(tenantId: string, appId: string, userId: string, scopes: string[]): Promise<void>;
+  saveAuthorizationCode(code: AuthorizationCode): Promise<void>;
+  /** Returns the code and deletes it in one step: a code is good once. */
+  redeemAuthorizationCode(codeHash: string): Promise<AuthorizationCode | undefined>;
 }
 
 export interface Store {
   directory: DirectoryStore;
   photos: PhotoStore;
   keys: KeyStore;
+  apps: AppStore;
   /** `sqlite` or `postgres`, for /readyz and logs. */
   kind: string;
   ping(): Promise<void>;

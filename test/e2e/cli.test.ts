@@ -246,6 +246,152 @@ describe('directory commands with --json, while the server runs on the same stor
   });
 });
 
+describe('identity commands', () => {
+  const tokenFor = async (appId: string, secret: string) => {
+    const response = await request(`${server.url}/fabrikam/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: appId,
+        client_secret: secret,
+        scope: 'https://graph.microsoft.com/.default',
+      }).toString(),
+      dispatcher: agent,
+    });
+    const body = (await response.body.json()) as { access_token: string };
+    return JSON.parse(Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString()) as {
+      roles?: string[];
+    };
+  };
+
+  it('app create prints a client id and a secret once; grant and revoke change what its tokens carry', async () => {
+    const created = await portraitJson([
+      'app',
+      'create',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--name',
+      'hr-sync',
+      '--roles',
+      'ProfilePhoto.ReadWrite.All User.Read.All',
+    ]);
+    assert.match(created.appId, /^[0-9a-f-]{36}$/);
+    assert.equal(typeof created.clientSecret, 'string');
+    assert.deepEqual(created.grantedRoles, []);
+    assert.equal((await tokenFor(created.appId, created.clientSecret)).roles, undefined);
+
+    const granted = await portraitJson([
+      'app',
+      'grant',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--app',
+      'hr-sync',
+      '--roles',
+      'ProfilePhoto.ReadWrite.All',
+    ]);
+    assert.deepEqual(granted.grantedRoles, ['ProfilePhoto.ReadWrite.All']);
+    assert.deepEqual((await tokenFor(created.appId, created.clientSecret)).roles, [
+      'ProfilePhoto.ReadWrite.All',
+    ]);
+
+    const listed = await portraitJson(['app', 'list', ...store(), '--tenant', 'fabrikam']);
+    assert.equal(
+      JSON.stringify(listed).includes(created.clientSecret),
+      false,
+      'secrets are never shown again',
+    );
+
+    await portraitJson(['app', 'revoke', ...store(), '--tenant', 'fabrikam', '--app', created.appId]);
+    assert.equal((await tokenFor(created.appId, created.clientSecret)).roles, undefined);
+    const unknown = await portrait([
+      'app',
+      'create',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--name',
+      'x',
+      '--roles',
+      'Photos.Everything',
+    ]);
+    assert.equal(unknown.code, 2);
+  });
+
+  it('keys rotate switches the signing key while the server runs; older tokens keep working', async () => {
+    const mint = async () =>
+      (
+        await portrait([
+          'token',
+          ...store(),
+          '--tenant',
+          'fabrikam',
+          '--app',
+          'sync',
+          '--roles',
+          'ProfilePhoto.Read.All',
+        ])
+      ).stdout.trim();
+    const before = await mint();
+    const rotated = await portraitJson(['keys', 'rotate', ...store()]);
+    assert.equal(rotated.retired.length, 1);
+    const after = await mint();
+    const kid = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid;
+    assert.equal(kid(after), rotated.kid);
+    assert.notEqual(kid(before), rotated.kid);
+    for (const token of [before, after]) {
+      assert.equal((await call('GET', '/v1.0/users/lee@fabrikam.example/photos', token)).status, 200);
+    }
+    const keys = await portraitJson(['keys', 'list', ...store()]);
+    assert.deepEqual(
+      keys.value.map((k: { retiredAt: string | null }) => k.retiredAt === null),
+      [false, true],
+    );
+  });
+
+  it('user set-password reads the password from stdin; tenants can be personal or B2C', async () => {
+    const setPassword = ['user', 'set-password', ...store(), '--tenant', 'fabrikam', 'lee@fabrikam.example'];
+    const set = await portrait([...setPassword, '--password-stdin'], { input: 'a long enough password\n' });
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal((await portrait([...setPassword, '--password', 'short'])).code, 2);
+
+    const personal = await portraitJson(['tenant', 'create', 'consumers', '--personal', ...store()]);
+    assert.equal(personal.id, '9188040d-6c67-4c5b-b112-36a304b66dad');
+    const b2c = await portraitJson(['tenant', 'create', 'woodgrove-b2c', '--b2c', ...store()]);
+    assert.equal(b2c.settings.b2c, true);
+    await portraitJson([
+      'user',
+      'create',
+      ...store(),
+      '--tenant',
+      b2c.id,
+      '--upn',
+      'ann@woodgrove.example',
+      '--name',
+      'Ann',
+    ]);
+    const token = (
+      await portrait([
+        'token',
+        ...store(),
+        '--tenant',
+        b2c.id,
+        '--user',
+        'ann@woodgrove.example',
+        '--scopes',
+        'User.ReadWrite',
+      ])
+    ).stdout.trim();
+    const refused = await call('PUT', '/v1.0/me/photo/$value', token, await noiseJpeg(100, 100));
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json().error.code, 'NotSupported');
+    assert.equal((await call('GET', '/v1.0/me/photo', token)).json().error.code, 'NotSupported');
+  });
+});
+
 describe('exit codes', () => {
   it('is 2 for usage errors', async () => {
     for (const args of [

@@ -101,7 +101,7 @@ describe('tokens that are refused', () => {
 
   it('refuses an HS256 token keyed with the public key', async () => {
     const { kid } = await h.keys.signingKey();
-    const jwk = h.keys.publicKeySet().keys.find((k) => k.kid === kid)! as JWK;
+    const jwk = (await h.keys.publicKeySet()).keys.find((k) => k.kid === kid)! as JWK;
     const pem = createPublicKey({ key: jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
     for (const secret of [Buffer.from(pem), Buffer.from(JSON.stringify(jwk))]) {
       const token = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid }).sign(secret);

@@ -1,9 +1,10 @@
 // Schema migrations, in order. Never edit a released one: add the next.
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './001-initial.js';
+import { identitySchema } from './002-identity.js';
 
 export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': initialSchema(blobType) };
+    return { '001-initial': initialSchema(blobType), '002-identity': identitySchema };
   },
 });

@@ -17,6 +17,7 @@ export interface UsersTable {
   display_name: string;
   mail: string | null;
   directory_roles: string;
+  password_hash: string | null;
   created_at: string;
 }
 
@@ -78,6 +79,49 @@ export interface SigningKeysTable {
   public_jwk: string;
   created_at: string;
   retired_at: string | null;
+  max_expiry: number;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  tenant_id: string;
+  app_id: string;
+  display_name: string;
+  name_lower: string;
+  requested_roles: string;
+  granted_roles: string;
+  granted_scopes: string;
+  redirect_uris: string;
+  public_client: number;
+  created_at: string;
+}
+
+export interface ClientSecretsTable {
+  id: string;
+  app_object_id: string;
+  hash: string;
+  hint: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface UserConsentsTable {
+  tenant_id: string;
+  app_id: string;
+  user_id: string;
+  scopes: string;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  tenant_id: string;
+  app_id: string;
+  user_id: string;
+  scopes: string;
+  redirect_uri: string;
+  code_challenge: string | null;
+  nonce: string | null;
+  expires_at: number;
 }
 
 export interface InstallationTable {
@@ -96,6 +140,10 @@ export interface Database {
   photo_variants: PhotoVariantsTable;
   signing_keys: SigningKeysTable;
   installation: InstallationTable;
+  applications: ApplicationsTable;
+  client_secrets: ClientSecretsTable;
+  user_consents: UserConsentsTable;
+  authorization_codes: AuthorizationCodesTable;
 }
 
 export type Db = Kysely<Database>;

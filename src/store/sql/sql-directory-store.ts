@@ -146,6 +146,7 @@ export class SqlDirectoryStore implements DirectoryStore {
       display_name: input.displayName,
       mail: input.mail ?? null,
       directory_roles: JSON.stringify(input.directoryRoles ?? []),
+      password_hash: null,
       created_at: now(),
     };
     return this.backend.writeTransaction(async (trx) => {
@@ -175,6 +176,37 @@ export class SqlDirectoryStore implements DirectoryStore {
       .where((eb) => eb.or([eb('id', '=', key), eb('upn_lower', '=', key)]))
       .executeTakeFirst();
     return row && toUser(row);
+  }
+
+  async findUserByMail(tenantId: string, mail: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where((eb) => eb(eb.fn('lower', ['mail']), '=', mail.toLowerCase()))
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async setPasswordHash(tenantId: string, userId: string, hash: string | null): Promise<void> {
+    await this.backend.writeTransaction((trx) =>
+      trx
+        .updateTable('users')
+        .set({ password_hash: hash })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', userId)
+        .execute(),
+    );
+  }
+
+  async passwordHash(tenantId: string, userId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return row?.password_hash ?? null;
   }
 
   async deleteUser(tenantId: string, userId: string): Promise<boolean> {

@@ -15,6 +15,7 @@ export class SqlKeyStore implements KeyStore {
       publicJwk: r.public_jwk,
       createdAt: r.created_at,
       retiredAt: r.retired_at,
+      maxExpiry: Number(r.max_expiry),
     }));
   }
 
@@ -29,9 +30,55 @@ export class SqlKeyStore implements KeyStore {
           public_jwk: record.publicJwk,
           created_at: record.createdAt,
           retired_at: record.retiredAt,
+          max_expiry: record.maxExpiry,
         })
         .execute(),
     );
+  }
+
+  async activateSigningKey(kid: string, retiredAt: string): Promise<void> {
+    await this.backend.writeTransaction(async (trx) => {
+      await trx
+        .updateTable('signing_keys')
+        .set({ retired_at: retiredAt })
+        .where('kid', '!=', kid)
+        .where('retired_at', 'is', null)
+        .execute();
+      await trx.updateTable('signing_keys').set({ retired_at: null }).where('kid', '=', kid).execute();
+    });
+  }
+
+  async noteTokenExpiry(kid: string, exp: number): Promise<void> {
+    await this.backend.writeTransaction((trx) =>
+      trx
+        .updateTable('signing_keys')
+        .set({ max_expiry: exp })
+        .where('kid', '=', kid)
+        .where('max_expiry', '<', exp)
+        .execute(),
+    );
+  }
+
+  async pruneSigningKeys(now: number): Promise<string[]> {
+    return this.backend.writeTransaction(async (trx) => {
+      const dead = await trx
+        .selectFrom('signing_keys')
+        .select('kid')
+        .where('retired_at', 'is not', null)
+        .where('max_expiry', '<', now)
+        .execute();
+      if (dead.length > 0) {
+        await trx
+          .deleteFrom('signing_keys')
+          .where(
+            'kid',
+            'in',
+            dead.map((d) => d.kid),
+          )
+          .execute();
+      }
+      return dead.map((d) => d.kid);
+    });
   }
 
   async installationSetting(name: string, ifAbsent: () => string): Promise<string> {

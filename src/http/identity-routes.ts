@@ -1,0 +1,154 @@
+// The built-in issuer's endpoints, at Entra ID's paths so MSAL and other OAuth clients find them
+// from an authority of `https://host/{tenant}` (SPEC §5): discovery, keys, token, authorize.
+import formBody from '@fastify/formbody';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError, oauth } from '../auth/oauth-errors.js';
+import {
+  type AuthorizeOutcome,
+  authorizationCodeGrant,
+  beginAuthorization,
+  clientCredentialsGrant,
+  type IssuerContext,
+  openIdConfiguration,
+  resolveTenant,
+  submitConsent,
+  submitSignIn,
+} from '../services/oauth-service.js';
+import type { Tenant } from '../store/store.js';
+import { consentPage, errorPage, formPostPage, signInPage } from './sign-in-pages.js';
+
+type TenantParams = { Params: { tenant: string } };
+type Form = Record<string, string | undefined>;
+
+/** Entra's error body: OAuth fields plus AADSTS codes and trace ids. */
+function sendOAuthError(reply: FastifyReply, error: OAuthError) {
+  const now = new Date();
+  return reply
+    .code(error.status)
+    .header('cache-control', 'no-store')
+    .send({
+      error: error.error,
+      error_description: `${error.description}\r\nTrace ID: ${reply.request.id}\r\nTimestamp: ${now.toISOString()}`,
+      error_codes: [error.aadsts],
+      timestamp: now.toISOString().replace('T', ' ').slice(0, 19) + 'Z',
+      trace_id: reply.request.id,
+      correlation_id: reply.request.headers['client-request-id'] ?? reply.request.id,
+    });
+}
+
+/** client_secret_basic: `Authorization: Basic base64(urlencode(id):urlencode(secret))`. */
+function basicCredentials(request: FastifyRequest): { client_id?: string; client_secret?: string } {
+  const match = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  if (!match) return {};
+  const [id, secret] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':', 2);
+  return {
+    ...(id ? { client_id: decodeURIComponent(id) } : {}),
+    ...(secret ? { client_secret: decodeURIComponent(secret) } : {}),
+  };
+}
+
+function respond(reply: FastifyReply, request: FastifyRequest, outcome: AuthorizeOutcome) {
+  const action = request.url.split('?')[0]!;
+  if ('respond' in outcome) {
+    const { redirectUri, responseMode } = outcome.respond;
+    if (responseMode === 'form_post') return formPostPage(reply, redirectUri, outcome.params);
+    const encoded = new URLSearchParams(outcome.params).toString();
+    const joiner = responseMode === 'fragment' ? '#' : redirectUri.includes('?') ? '&' : '?';
+    return reply.header('cache-control', 'no-store').redirect(`${redirectUri}${joiner}${encoded}`, 302);
+  }
+  switch (outcome.show) {
+    case 'sign-in':
+      return signInPage(reply, {
+        action,
+        interaction: outcome.interaction,
+        appName: outcome.app.displayName,
+        ...(outcome.username !== undefined ? { username: outcome.username } : {}),
+        ...(outcome.error ? { error: outcome.error } : {}),
+      });
+    case 'consent':
+      return consentPage(reply, {
+        action,
+        interaction: outcome.interaction,
+        appName: outcome.app.displayName,
+        user: outcome.user.userPrincipalName,
+        scopes: outcome.scopes,
+      });
+    case 'error':
+      return errorPage(reply, outcome.status, outcome.message);
+  }
+}
+
+export async function identityRoutes(app: FastifyInstance, ctx: IssuerContext): Promise<void> {
+  await app.register(formBody, { bodyLimit: 64 * 1024 });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof OAuthError) return sendOAuthError(reply, error);
+    // Fastify's own 4xx (body too large, unparsable form): the request was malformed.
+    if (error.statusCode !== undefined && error.statusCode < 500)
+      return sendOAuthError(reply, oauth.malformed(error.message));
+    request.log.error({ err: error }, 'identity endpoint failed');
+    return reply
+      .code(500)
+      .send({ error: 'server_error', error_description: 'An unexpected error occurred.' });
+  });
+
+  app.get<TenantParams>('/:tenant/v2.0/.well-known/openid-configuration', async (request) =>
+    openIdConfiguration(ctx, await resolveTenant(ctx.store, request.params.tenant)),
+  );
+
+  app.get<TenantParams>('/:tenant/discovery/v2.0/keys', async (request, reply) => {
+    await resolveTenant(ctx.store, request.params.tenant);
+    reply.header('cache-control', 'public, max-age=300');
+    return ctx.keys.publicKeySet();
+  });
+
+  app.post<TenantParams & { Body: Form }>('/:tenant/oauth2/v2.0/token', async (request, reply) => {
+    const tenant = await resolveTenant(ctx.store, request.params.tenant);
+    const form: Form = { ...basicCredentials(request), ...(request.body ?? {}) };
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    switch (form['grant_type']) {
+      case 'client_credentials':
+        return clientCredentialsGrant(ctx, tenant, form);
+      case 'authorization_code':
+        return authorizationCodeGrant(ctx, tenant, form);
+      case undefined:
+        throw oauth.missingParameter('grant_type');
+      default:
+        throw oauth.unsupportedGrant(String(form['grant_type']));
+    }
+  });
+
+  /** The authorize pages are for people: an unknown tenant is a page, not JSON. */
+  const authorizeStep =
+    (
+      step: (
+        tenant: Tenant,
+        request: FastifyRequest<TenantParams & { Querystring: Form; Body: Form }>,
+      ) => Promise<AuthorizeOutcome>,
+    ) =>
+    async (
+      request: FastifyRequest<TenantParams & { Querystring: Form; Body: Form }>,
+      reply: FastifyReply,
+    ) => {
+      let tenant: Tenant;
+      try {
+        tenant = await resolveTenant(ctx.store, request.params.tenant);
+      } catch (error) {
+        if (error instanceof OAuthError) return errorPage(reply, 400, error.description);
+        throw error;
+      }
+      return respond(reply, request, await step(tenant, request));
+    };
+
+  app.get(
+    '/:tenant/oauth2/v2.0/authorize',
+    authorizeStep((tenant, request) => beginAuthorization(ctx, tenant, request.query)),
+  );
+  app.post(
+    '/:tenant/oauth2/v2.0/authorize',
+    authorizeStep((tenant, request) => {
+      const form = request.body ?? {};
+      return form['step'] === 'consent' ? submitConsent(ctx, tenant, form) : submitSignIn(ctx, tenant, form);
+    }),
+  );
+}

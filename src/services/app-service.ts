@@ -1,0 +1,112 @@
+// App registrations: create with a secret shown once, admin consent (grant/revoke) for
+// application permissions and delegated scopes, and client authentication for the token endpoint.
+import { newClientSecret, secretMatches } from '../auth/credentials.js';
+import { findPermission, type GraphPermission } from '../auth/graph-permissions.js';
+import { oauth } from '../auth/oauth-errors.js';
+import { resourceNotFound } from '../errors.js';
+import type { AppRegistration, AppStore, Tenant } from '../store/store.js';
+
+export class PermissionNameError extends TypeError {}
+
+/** Canonical names of permissions that have the given form; unknown names throw. */
+export function canonicalPermissions(names: readonly string[], form: 'application' | 'delegated'): string[] {
+  return [
+    ...new Set(
+      names.map((name) => {
+        const permission: GraphPermission | undefined = findPermission(name);
+        if (!permission?.[form]) {
+          throw new PermissionNameError(
+            `'${name}' is not a ${form} permission of Microsoft Graph that Portrait knows`,
+          );
+        }
+        return permission.name;
+      }),
+    ),
+  ];
+}
+
+export interface CreatedApp {
+  app: AppRegistration;
+  /** Shown once; only its hash is stored. Absent for public clients. */
+  secret?: string;
+}
+
+export async function createApp(
+  apps: AppStore,
+  input: { tenant: Tenant; name: string; roles?: string[]; redirectUris?: string[]; publicClient?: boolean },
+): Promise<CreatedApp> {
+  const app = await apps.createApp({
+    tenantId: input.tenant.id,
+    displayName: input.name,
+    requestedRoles: canonicalPermissions(input.roles ?? [], 'application'),
+    redirectUris: input.redirectUris ?? [],
+    publicClient: input.publicClient ?? false,
+  });
+  if (app.publicClient) return { app };
+  const { secret, record } = newClientSecret(app.id);
+  await apps.addClientSecret(record);
+  return { app, secret };
+}
+
+export async function requireApp(apps: AppStore, tenant: Tenant, key: string): Promise<AppRegistration> {
+  const app = await apps.findApp(tenant.id, key);
+  if (!app) throw resourceNotFound(key);
+  return app;
+}
+
+/** Admin consent: grants application permissions (all requested ones by default) and delegated scopes. */
+export async function grantConsent(
+  apps: AppStore,
+  app: AppRegistration,
+  grant: { roles?: string[]; scopes?: string[] },
+): Promise<AppRegistration> {
+  const roles = grant.roles
+    ? canonicalPermissions(grant.roles, 'application')
+    : grant.scopes
+      ? []
+      : app.requestedRoles;
+  const scopes = canonicalPermissions(grant.scopes ?? [], 'delegated');
+  return apps.updateApp(app.tenantId, app.appId, {
+    requestedRoles: [...new Set([...app.requestedRoles, ...roles])],
+    grantedRoles: [...new Set([...app.grantedRoles, ...roles])],
+    grantedScopes: [...new Set([...app.grantedScopes, ...scopes])],
+  });
+}
+
+/** Withdraws consent for the named permissions, or for all of them when none are named. */
+export async function revokeConsent(
+  apps: AppStore,
+  app: AppRegistration,
+  revoke: { roles?: string[]; scopes?: string[] },
+): Promise<AppRegistration> {
+  const all = !revoke.roles && !revoke.scopes;
+  const roles = new Set(
+    revoke.roles ? canonicalPermissions(revoke.roles, 'application') : all ? app.grantedRoles : [],
+  );
+  const scopes = new Set(
+    revoke.scopes ? canonicalPermissions(revoke.scopes, 'delegated') : all ? app.grantedScopes : [],
+  );
+  return apps.updateApp(app.tenantId, app.appId, {
+    grantedRoles: app.grantedRoles.filter((r) => !roles.has(r)),
+    grantedScopes: app.grantedScopes.filter((s) => !scopes.has(s)),
+  });
+}
+
+/** The app a token request comes from, with its secret checked (confidential) or absent (public). */
+export async function authenticateClient(
+  apps: AppStore,
+  tenant: Tenant,
+  clientId: string | undefined,
+  secret: string | undefined,
+): Promise<AppRegistration> {
+  if (!clientId) throw oauth.missingParameter('client_id');
+  const app = await apps.findApp(tenant.id, clientId);
+  if (!app || app.appId !== clientId.toLowerCase()) throw oauth.unknownClient(clientId, tenant.id);
+  if (app.publicClient) {
+    if (secret) throw oauth.publicClientSecret();
+    return app;
+  }
+  if (!secret) throw oauth.missingSecret();
+  if (!secretMatches(secret, await apps.clientSecrets(app.id))) throw oauth.badSecret(clientId);
+  return app;
+}
