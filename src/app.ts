@@ -8,7 +8,10 @@ import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import { registerGraphProtocol } from './http/graph-protocol.js';
 import { identityRoutes } from './http/identity-routes.js';
-import { MAX_PHOTO_BYTES, photoRoutes } from './http/photo-routes.js';
+import { apiRoutes } from './http/api-routes.js';
+import { MAX_PHOTO_BYTES } from './http/photo-routes.js';
+import { Throttle, type ThrottleRules } from './http/throttle.js';
+import { API_VERSIONS } from './graph/endpoint-matrix.js';
 import { createMetrics, systemRoutes } from './http/system-routes.js';
 import type { PipelineOptions } from './image/photo-pipeline.js';
 import type { IssuerContext } from './services/oauth-service.js';
@@ -16,6 +19,13 @@ import type { Store } from './store/store.js';
 
 /** Node's default is 16 KB in all; tokens up to 16 KB must reach the verifier to get a Graph 401. */
 const MAX_HEADER_BYTES = 64 * 1024;
+
+/** Decodes `%24` to `$` in the path (not the query), so `$value`, `$ref` and `$batch` route either way. */
+const decodeDollars = (url: string) => {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.replace(/%24/gi, '$') + (q === -1 ? '' : url.slice(q));
+};
 
 export interface AppDeps {
   store: Store;
@@ -25,6 +35,7 @@ export interface AppDeps {
   logger: Logger;
   pipeline: PipelineOptions;
   photoMaxAgeSeconds: number;
+  throttle: ThrottleRules;
   baseUrl?: string;
   /** PEM certificate and key; plain HTTP without them. */
   tls?: { cert: string; key: string };
@@ -40,6 +51,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     trustProxy: deps.tls === undefined,
     return503OnClosing: true,
+    // Graph's paths match without regard to case: /Users, /me/contactfolders.
+    routerOptions: { caseSensitive: false },
+    // `%24value` and `%24ref` are `$value` and `$ref`, as Graph reads them.
+    rewriteUrl: (request) => decodeDollars(request.url ?? '/'),
     serverFactory: (handler) =>
       deps.tls
         ? createHttpsServer({ ...deps.tls, maxHeaderSize: MAX_HEADER_BYTES }, handler)
@@ -66,13 +81,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerGraphProtocol(app, { bodyLimit: MAX_PHOTO_BYTES });
-  await app.register(photoRoutes, {
-    directory: deps.store.directory,
-    verifier: deps.verifier,
-    photos: { photos: deps.store.photos, pipeline: deps.pipeline },
-    photoMaxAgeSeconds: deps.photoMaxAgeSeconds,
-    ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}),
-  });
+  const throttle = new Throttle(deps.throttle);
+  for (const version of API_VERSIONS) {
+    await app.register(apiRoutes, {
+      prefix: `/${version}`,
+      version,
+      ports: deps.store,
+      verifier: deps.verifier,
+      photos: { photos: deps.store.photos, pipeline: deps.pipeline },
+      throttle,
+      photoMaxAgeSeconds: deps.photoMaxAgeSeconds,
+      inject: (options) => app.inject(options),
+      ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}),
+    });
+  }
   await app.register(identityRoutes, deps.issuer);
   await app.register(systemRoutes, { store: deps.store, metrics });
   return app;

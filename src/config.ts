@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseTrustedIssuer, type TrustedIssuerConfig } from './auth/external-issuer.js';
+import { parseThrottle, type ThrottleRules } from './http/throttle.js';
 
 export interface OptionSpec {
   /** commander flags, e.g. `--port <number>` */
@@ -128,6 +129,13 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     description: 'JPEG quality of stored photo sizes.',
   },
   {
+    flags: '--throttle <rules>',
+    env: 'PORTRAIT_THROTTLE',
+    default: 'off',
+    description:
+      "Throttling: off, graph-like (10,000 requests per 10 minutes and 4 at a time, per app and mailbox), or rules like 'tenant=2000/60s,app=500/10s,mailbox=100/10s,concurrency=4'.",
+  },
+  {
     flags: '--no-demo',
     env: 'PORTRAIT_NO_DEMO',
     description: 'Do not create the demo tenant when the store is empty.',
@@ -163,6 +171,7 @@ export interface ServeConfig extends StoreConfig {
   photoMaxAgeSeconds: number;
   maxPixels: number;
   jpegQuality: number;
+  throttle: ThrottleRules;
   demo: boolean;
 }
 
@@ -172,6 +181,15 @@ export function storeConfig(opts: Record<string, unknown>): StoreConfig {
   const dataDir = resolve(String(opts['data'] ?? './data'));
   const databaseUrl = (opts['database'] as string | undefined) ?? `sqlite:${dataDir}/portrait.db`;
   return { dataDir, databaseUrl };
+}
+
+/** A parse error in an option's value is a usage error (exit code 2). */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 export function serveConfig(opts: Record<string, unknown>): ServeConfig {
@@ -187,18 +205,13 @@ export function serveConfig(opts: Record<string, unknown>): ServeConfig {
     tlsKey: opts['tlsKey'] as string | undefined,
     http: Boolean(opts['http']),
     baseUrl: (opts['baseUrl'] as string | undefined)?.replace(/\/+$/, ''),
-    trustIssuers: (opts['trustIssuer'] as string[]).map((spec) => {
-      try {
-        return parseTrustedIssuer(spec);
-      } catch (error) {
-        throw new InvalidArgumentError((error as Error).message);
-      }
-    }),
+    trustIssuers: (opts['trustIssuer'] as string[]).map((spec) => usage(() => parseTrustedIssuer(spec))),
     audiences: audiences.length > 0 ? audiences : DEFAULT_AUDIENCES,
     logLevel: String(opts['logLevel']),
     photoMaxAgeSeconds: opts['photoMaxAge'] as number,
     maxPixels: opts['maxPixels'] as number,
     jpegQuality: opts['jpegQuality'] as number,
+    throttle: usage(() => parseThrottle(String(opts['throttle'] ?? 'off'))),
     demo: opts['demo'] !== false,
   };
 }

@@ -15,6 +15,10 @@ export type GraphErrorCode =
   | 'PreconditionFailed'
   | 'TooManyRequests'
   | 'NotSupported'
+  | 'Request_BadRequest'
+  | 'Request_UnsupportedQuery'
+  | 'ErrorFolderExists'
+  | 'Conflict'
   | 'generalException';
 
 /** Extra members of `innerError` (beside date and request ids) that tell the caller what to change. */
@@ -94,6 +98,19 @@ export const unsupportedMediaType = (got: string | undefined) =>
   );
 
 export const badRequest = (message: string) => new GraphError(400, 'BadRequest', message);
+
+/** The directory's own 400, for bad property values, query options and references. */
+export const directoryBadRequest = (message: string) => new GraphError(400, 'Request_BadRequest', message);
+
+export const unsupportedFilter = (property: string, entity: string) =>
+  new GraphError(
+    400,
+    'Request_UnsupportedQuery',
+    `Unsupported or invalid query filter clause specified for property '${property}' of resource '${entity}'.`,
+  );
+
+export const folderExists = () =>
+  new GraphError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
 
 export const methodNotAllowed = (method: string, allow: readonly string[]) =>
   new GraphError(

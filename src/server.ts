@@ -96,6 +96,7 @@ export async function startServer(
       logger,
       pipeline,
       photoMaxAgeSeconds: config.photoMaxAgeSeconds,
+      throttle: config.throttle,
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       ...(tls ? { tls } : {}),
     });

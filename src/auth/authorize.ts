@@ -1,7 +1,7 @@
 // Enforces the least-privilege matrix: one function, reading PERMISSION_MATRIX, for every photo call.
 import { accessDenied } from '../errors.js';
 import { type Caller, permissionColumn } from './caller.js';
-import { type PhotoAction, permissionRule } from './permission-matrix.js';
+import { type Action, permissionRule } from './permission-matrix.js';
 
 /** What the caller is to the object, as the owner resolver found it. */
 export interface AccessFacts {
@@ -18,7 +18,7 @@ const COLUMN_WORDING = {
 } as const;
 
 /** Throws 403 Authorization_RequestDenied unless the matrix grants `action` to `caller`. */
-export function authorize(caller: Caller, action: PhotoAction, facts: AccessFacts = {}): void {
+export function authorize(caller: Caller, action: Action, facts: AccessFacts = {}): void {
   const rule = permissionRule(action);
   const column = permissionColumn(caller);
   const accepted = rule[column];

@@ -118,6 +118,37 @@ export const GRAPH_PERMISSIONS: readonly GraphPermission[] = [
       application: true,
     },
   ),
+  perm('GroupMember.Read.All', 'Read group memberships', 'read the memberships of all groups', {
+    delegated: 'admin',
+    application: true,
+  }),
+  perm(
+    'GroupMember.ReadWrite.All',
+    'Read and write group memberships',
+    'add and remove owners and members of all groups',
+    {
+      delegated: 'admin',
+      application: true,
+    },
+  ),
+  perm(
+    'Directory.Read.All',
+    'Read directory data',
+    "read data in your organization's directory, such as users and groups",
+    {
+      delegated: 'admin',
+      application: true,
+    },
+  ),
+  perm(
+    'Directory.ReadWrite.All',
+    'Read and write directory data',
+    "read and write data in your organization's directory, such as users and groups",
+    {
+      delegated: 'admin',
+      application: true,
+    },
+  ),
   perm('Contacts.Read', 'Read user contacts', 'read contacts and their photos', {
     delegated: 'user',
     application: true,

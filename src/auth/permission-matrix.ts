@@ -15,11 +15,27 @@ export type PhotoAction =
   | 'contactPhoto.read'
   | 'contactPhoto.write';
 
+/** The directory endpoints of SPEC §6. */
+export type DirectoryAction =
+  | 'users.read.self'
+  | 'users.read'
+  | 'users.write.self'
+  | 'users.write'
+  | 'groups.read'
+  | 'groups.create'
+  | 'groups.write'
+  | 'groups.members.write'
+  | 'teams.read'
+  | 'contacts.read'
+  | 'contacts.write';
+
+export type Action = PhotoAction | DirectoryAction;
+
 /** The three columns of the matrix: how the caller signed in. */
 export type PermissionColumn = 'delegated' | 'personal' | 'application';
 
-export interface PermissionRule {
-  action: PhotoAction;
+export interface PermissionRule<A extends Action = Action> {
+  action: A;
   /** The row's wording in SPEC §5. */
   label: string;
   /** Permissions that grant the action, least privileged first; `null` where it is not supported. */
@@ -34,7 +50,7 @@ export interface PermissionRule {
 
 const R = DIRECTORY_ROLES;
 
-export const PERMISSION_MATRIX: readonly PermissionRule[] = [
+export const PERMISSION_MATRIX: readonly PermissionRule<PhotoAction>[] = [
   {
     action: 'userPhoto.read.self',
     label: 'read user photo, self',
@@ -145,8 +161,137 @@ export const PERMISSION_MATRIX: readonly PermissionRule[] = [
   },
 ];
 
-export function permissionRule(action: PhotoAction): PermissionRule {
-  const rule = PERMISSION_MATRIX.find((r) => r.action === action);
+const ADMINS_OF_USERS = [R.globalAdministrator, R.userAdministrator];
+const ADMINS_OF_GROUPS = [R.globalAdministrator, R.groupsAdministrator];
+
+/** The directory endpoints' permissions, as Graph's user, group, team and contact pages list them. */
+export const DIRECTORY_PERMISSION_MATRIX: readonly PermissionRule<DirectoryAction>[] = [
+  {
+    action: 'users.read.self',
+    label: 'read the signed-in user',
+    delegated: [
+      'User.Read',
+      'User.ReadWrite',
+      'User.ReadBasic.All',
+      'User.Read.All',
+      'User.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+    personal: ['User.Read', 'User.ReadWrite'],
+    application: null,
+  },
+  {
+    action: 'users.read',
+    label: 'read users',
+    delegated: [
+      'User.ReadBasic.All',
+      'User.Read.All',
+      'User.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+    personal: null,
+    application: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  },
+  {
+    action: 'users.write.self',
+    label: 'update the signed-in user',
+    delegated: ['User.ReadWrite', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
+    personal: ['User.ReadWrite'],
+    application: null,
+  },
+  {
+    action: 'users.write',
+    label: 'create, update and delete users',
+    delegated: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
+    personal: null,
+    application: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
+    delegatedAlsoNeeds: { roles: ADMINS_OF_USERS, orOwner: false },
+  },
+  {
+    action: 'groups.read',
+    label: 'read groups and their members',
+    delegated: [
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+    personal: null,
+    application: [
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+  },
+  {
+    action: 'groups.create',
+    label: 'create groups',
+    delegated: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    personal: null,
+    application: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+  },
+  {
+    action: 'groups.write',
+    label: 'update and delete groups, add teams',
+    delegated: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    personal: null,
+    application: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    delegatedAlsoNeeds: { roles: ADMINS_OF_GROUPS, orOwner: true },
+  },
+  {
+    action: 'groups.members.write',
+    label: 'add and remove group owners and members',
+    delegated: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    personal: null,
+    application: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    delegatedAlsoNeeds: { roles: ADMINS_OF_GROUPS, orOwner: true },
+  },
+  {
+    action: 'teams.read',
+    label: 'read teams',
+    delegated: [
+      'Team.ReadBasic.All',
+      'TeamSettings.Read.All',
+      'TeamSettings.ReadWrite.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+    ],
+    personal: null,
+    application: [
+      'Team.ReadBasic.All',
+      'TeamSettings.Read.All',
+      'TeamSettings.ReadWrite.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+    ],
+  },
+  {
+    action: 'contacts.read',
+    label: 'read contacts and contact folders',
+    delegated: ['Contacts.Read', 'Contacts.ReadWrite'],
+    personal: ['Contacts.Read', 'Contacts.ReadWrite'],
+    application: ['Contacts.Read', 'Contacts.ReadWrite'],
+    ownMailboxOnly: true,
+  },
+  {
+    action: 'contacts.write',
+    label: 'create, update and delete contacts and contact folders',
+    delegated: ['Contacts.ReadWrite'],
+    personal: ['Contacts.ReadWrite'],
+    application: ['Contacts.ReadWrite'],
+    ownMailboxOnly: true,
+  },
+];
+
+export function permissionRule(action: Action): PermissionRule {
+  const rule =
+    PERMISSION_MATRIX.find((r) => r.action === action) ??
+    DIRECTORY_PERMISSION_MATRIX.find((r) => r.action === action);
   if (!rule) throw new TypeError(`unknown photo action '${action}'`);
   return rule;
 }

@@ -183,7 +183,7 @@ function groupCommand(): Command {
       .action((opts: Options) =>
         withStore(opts, async (store) => {
           const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const created = await createGroup(store.directory, {
+          const created = await createGroup(store, {
             tenantId: tenant.id,
             displayName: String(opts['name']),
             mail: (opts['mail'] as string | undefined) ?? null,
@@ -202,7 +202,7 @@ function groupCommand(): Command {
       .action((id: string, opts: Options) =>
         withStore(opts, async (store) => {
           const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          if (!(await store.directory.deleteGroup(tenant.id, id.toLowerCase()))) {
+          if (!(await store.groups.deleteGroup(tenant.id, id.toLowerCase()))) {
             throw new Error(`no group ${id} in tenant ${tenant.name}`);
           }
           emit(opts, { id, deleted: true }, `deleted group ${id}`);
@@ -230,9 +230,9 @@ function contactCommand(): Command {
           const tenant = await requireTenant(store.directory, String(opts['tenant']));
           const owner = await requireUser(store.directory, tenant.id, String(opts['user']));
           const folder = opts['folder']
-            ? await store.directory.ensureContactFolder(tenant.id, owner.id, String(opts['folder']))
+            ? await store.mailbox.ensureContactFolder(tenant.id, owner.id, String(opts['folder']))
             : undefined;
-          const created = await store.directory.createContact({
+          const created = await store.mailbox.createContact({
             tenantId: tenant.id,
             userId: owner.id,
             folderId: folder?.id ?? null,

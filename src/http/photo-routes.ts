@@ -4,10 +4,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import { photoAction } from '../auth/permission-matrix.js';
-import type { Authenticated, TokenVerifier } from '../auth/token-verifier.js';
+import type { Authenticated } from '../auth/token-verifier.js';
 import { methodNotAllowed, notSupportedInB2c, unsupportedMediaType } from '../errors.js';
 import {
-  API_VERSIONS,
   allowedMethods,
   type ApiVersion,
   type EndpointRule,
@@ -16,7 +15,7 @@ import {
   successStatus,
 } from '../graph/endpoint-matrix.js';
 import { type PhotoTarget, parsePhotoPath } from '../graph/photo-path.js';
-import { type ResolvedOwner, resolveOwner } from '../services/owner-resolver.js';
+import { type DirectoryPorts, type ResolvedOwner, resolveOwner } from '../services/owner-resolver.js';
 import {
   deletePhoto,
   listPhotos,
@@ -26,15 +25,14 @@ import {
   readPhotoMetadata,
   replacePhoto,
 } from '../services/photo-service.js';
-import type { DirectoryStore } from '../store/store.js';
 import { ifMatchList, noneMatch, quoteEtag } from './etags.js';
 
 /** SPEC §4: 4 MiB, refused while streaming. */
 export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 
 export interface PhotoRouteDeps {
-  directory: DirectoryStore;
-  verifier: TokenVerifier;
+  version: ApiVersion;
+  ports: DirectoryPorts;
   photos: PhotoServiceDeps;
   photoMaxAgeSeconds: number;
   /** Public base URL for `@odata.context`; the request's own host when unset. */
@@ -55,6 +53,8 @@ declare module 'fastify' {
   }
 }
 
+export type { PhotoCall };
+
 const WRITE_OPERATIONS = new Set(['replace', 'delete']);
 
 function pathAfterVersion(request: FastifyRequest, version: ApiVersion): string {
@@ -63,12 +63,9 @@ function pathAfterVersion(request: FastifyRequest, version: ApiVersion): string 
 }
 
 /** Everything that can refuse a call before its body is read: token, path, method, owner, permission. */
-async function prepareCall(
-  deps: PhotoRouteDeps,
-  version: ApiVersion,
-  request: FastifyRequest,
-): Promise<void> {
-  const auth = await deps.verifier.authenticate(request.headers.authorization);
+async function prepareCall(deps: PhotoRouteDeps, request: FastifyRequest): Promise<void> {
+  const { version } = deps;
+  const auth = request.auth!;
   const target = parsePhotoPath(version, pathAfterVersion(request, version));
   const method = (request.method === 'HEAD' ? 'GET' : request.method) as PhotoMethod;
   const rule = findRule(target.resource, target.owner.kind, version, method);
@@ -76,7 +73,7 @@ async function prepareCall(
     throw methodNotAllowed(request.method, allowedMethods(target.resource, target.owner.kind, version));
   }
   if (auth.tenant.settings.b2c) throw notSupportedInB2c();
-  const owner = await resolveOwner(deps.directory, auth.caller, target.owner);
+  const owner = await resolveOwner(deps.ports, auth.caller, target.owner);
   const access = WRITE_OPERATIONS.has(rule.operation) ? 'write' : 'read';
   authorize(auth.caller, photoAction(owner.kind, access, owner.self), owner.access);
   request.photoCall = { version, target, rule, owner, auth };
@@ -158,18 +155,17 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRouteDeps): P
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_request, body, done) =>
     done(null, body),
   );
-  for (const version of API_VERSIONS) {
-    app.route({
-      method: ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'POST', 'OPTIONS'],
-      url: `/${version}/*`,
-      exposeHeadRoute: false,
-      bodyLimit: MAX_PHOTO_BYTES,
-      onRequest: (request) => prepareCall(deps, version, request),
-      preParsing: async (request) => requireImageContentType(request),
-      handler: (request, reply) => {
-        const call = request.photoCall!;
-        return HANDLERS[call.rule.operation](deps, call, request, reply);
-      },
-    });
-  }
+  // Every path of the version the directory routes do not claim: the photo matrix decides.
+  app.route({
+    method: ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'POST', 'OPTIONS'],
+    url: '/*',
+    exposeHeadRoute: false,
+    bodyLimit: MAX_PHOTO_BYTES,
+    onRequest: (request) => prepareCall(deps, request),
+    preParsing: async (request) => requireImageContentType(request),
+    handler: (request, reply) => {
+      const call = request.photoCall!;
+      return HANDLERS[call.rule.operation](deps, call, request, reply);
+    },
+  });
 }

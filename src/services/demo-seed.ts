@@ -37,7 +37,7 @@ export async function seedDemoTenant(
   store: Store,
   photos: PhotoServiceDeps,
 ): Promise<{ tenant: Tenant; upns: string[] }> {
-  const { directory } = store;
+  const { directory, mailbox } = store;
   const tenant = await directory.createTenant({ name: DEMO_TENANT_NAME });
   const users = new Map<string, string>();
   for (const spec of DEMO_USERS) {
@@ -52,7 +52,7 @@ export async function seedDemoTenant(
     users.set(spec.alias, user.id);
     if (spec.photo) await seedPhoto(photos, tenant.id, user.id, spec.name);
   }
-  const team = await createGroup(directory, {
+  const team = await createGroup(store, {
     tenantId: tenant.id,
     displayName: 'Mark 8 Project Team',
     mail: `mark8@${DOMAIN}`,
@@ -61,7 +61,7 @@ export async function seedDemoTenant(
     members: ['megan', 'adele', 'alex', 'diego'].map((a) => `${a}@${DOMAIN}`),
   });
   await seedPhoto(photos, tenant.id, team.group.id, 'Mark Eight');
-  await createGroup(directory, {
+  await createGroup(store, {
     tenantId: tenant.id,
     displayName: 'Retail',
     mail: `retail@${DOMAIN}`,
@@ -69,15 +69,15 @@ export async function seedDemoTenant(
     members: [`diego@${DOMAIN}`, `lidia@${DOMAIN}`],
   });
   const adele = users.get('adele')!;
-  const patti = await directory.createContact({
+  const patti = await mailbox.createContact({
     tenantId: tenant.id,
     userId: adele,
     displayName: 'Patti Fernandez',
     emailAddress: 'patti@fabrikam.example',
   });
   await seedPhoto(photos, tenant.id, patti.id, 'Patti Fernandez');
-  const suppliers = await directory.ensureContactFolder(tenant.id, adele, 'Suppliers');
-  await directory.createContact({
+  const suppliers = await mailbox.ensureContactFolder(tenant.id, adele, 'Suppliers');
+  await mailbox.createContact({
     tenantId: tenant.id,
     userId: adele,
     folderId: suppliers.id,

@@ -1,7 +1,7 @@
 // Directory operations shared by the CLI (and later the Graph directory endpoints): look-ups by id
 // or name that fail with the Graph error a caller would get, and group creation by UPN.
 import { resourceNotFound } from '../errors.js';
-import type { DirectoryStore, Group, NewGroup, Tenant, User } from '../store/store.js';
+import type { DirectoryStore, Group, NewGroup, Store, Tenant, User } from '../store/store.js';
 
 export async function requireTenant(directory: DirectoryStore, idOrName: string): Promise<Tenant> {
   const tenant = await directory.findTenant(idOrName);
@@ -27,13 +27,14 @@ export interface GroupWithMembers {
 
 /** Creates a group whose owners and members are named by object id or userPrincipalName. */
 export async function createGroup(
-  directory: DirectoryStore,
+  store: Pick<Store, 'directory' | 'groups'>,
   input: Omit<NewGroup, 'ownerIds' | 'memberIds'> & { owners?: string[]; members?: string[] },
 ): Promise<GroupWithMembers> {
   const ids = async (keys: string[] = []) =>
-    Promise.all(keys.map(async (key) => (await requireUser(directory, input.tenantId, key)).id));
+    Promise.all(keys.map(async (key) => (await requireUser(store.directory, input.tenantId, key)).id));
   const ownerIds = await ids(input.owners);
   const memberIds = await ids(input.members);
-  const group = await directory.createGroup({ ...input, ownerIds, memberIds });
+  const { owners: _owners, members: _members, ...fields } = input;
+  const group = await store.groups.createGroup({ ...fields, ownerIds, memberIds });
   return { group, ownerIds: [...new Set(ownerIds)], memberIds: [...new Set(memberIds)] };
 }

@@ -5,7 +5,10 @@ import type { Caller } from '../auth/caller.js';
 import { badRequest, itemNotFound, resourceNotFound } from '../errors.js';
 import type { OwnerKind } from '../graph/endpoint-matrix.js';
 import type { OwnerRef, UserRef } from '../graph/photo-path.js';
-import type { DirectoryStore, User } from '../store/store.js';
+import type { DirectoryStore, Store, User } from '../store/store.js';
+
+/** The directory ports an owner is looked up in. */
+export type DirectoryPorts = Pick<Store, 'directory' | 'groups' | 'mailbox'>;
 
 export interface ResolvedOwner {
   kind: OwnerKind;
@@ -36,24 +39,20 @@ async function resolveUser(directory: DirectoryStore, caller: Caller, ref: UserR
 const isCaller = (caller: Caller, userId: string) =>
   caller.type === 'delegated' && caller.objectId === userId;
 
-async function resolveGroup(
-  directory: DirectoryStore,
-  caller: Caller,
-  groupId: string,
-  kind: 'group' | 'team',
-) {
-  const group = await directory.findGroup(caller.tenantId, groupId);
+async function resolveGroup(ports: DirectoryPorts, caller: Caller, groupId: string, kind: 'group' | 'team') {
+  const group = await ports.groups.findGroup(caller.tenantId, groupId);
   if (!group || (kind === 'team' && !group.isTeam)) throw resourceNotFound(groupId);
   const ownsObject =
-    caller.type === 'delegated' && (await directory.groupRelation(group.id, caller.objectId)).owner;
+    caller.type === 'delegated' && (await ports.groups.groupRelation(group.id, caller.objectId)).owner;
   return { group, ownsObject };
 }
 
 export async function resolveOwner(
-  directory: DirectoryStore,
+  ports: DirectoryPorts,
   caller: Caller,
   ref: OwnerRef,
 ): Promise<ResolvedOwner> {
+  const { directory } = ports;
   const base = { kind: ref.kind, tenantId: caller.tenantId, self: false, access: {} };
   switch (ref.kind) {
     case 'user': {
@@ -63,7 +62,7 @@ export async function resolveOwner(
     }
     case 'group':
     case 'team': {
-      const { group, ownsObject } = await resolveGroup(directory, caller, ref.groupId, ref.kind);
+      const { group, ownsObject } = await resolveGroup(ports, caller, ref.groupId, ref.kind);
       const set = ref.kind === 'team' ? 'teams' : 'groups';
       return {
         ...base,
@@ -74,9 +73,10 @@ export async function resolveOwner(
     }
     case 'joinedGroup': {
       const user = await resolveUser(directory, caller, ref.user);
-      const group = await directory.findGroup(caller.tenantId, ref.groupId);
-      if (!group || !(await directory.groupRelation(group.id, user.id)).member)
+      const group = await ports.groups.findGroup(caller.tenantId, ref.groupId);
+      if (!group || !(await ports.groups.groupRelation(group.id, user.id)).member) {
         throw resourceNotFound(ref.groupId);
+      }
       return {
         ...base,
         photoOwnerId: group.id,
@@ -87,11 +87,11 @@ export async function resolveOwner(
       const user = await resolveUser(directory, caller, ref.user);
       let folderPath = '';
       if (ref.folderId !== undefined) {
-        const folder = await directory.findContactFolder(caller.tenantId, user.id, ref.folderId);
+        const folder = await ports.mailbox.findContactFolder(caller.tenantId, user.id, ref.folderId);
         if (!folder) throw itemNotFound();
         folderPath = `/contactFolders('${folder.id}')`;
       }
-      const contact = await directory.findContact(caller.tenantId, user.id, ref.contactId);
+      const contact = await ports.mailbox.findContact(caller.tenantId, user.id, ref.contactId);
       if (!contact) throw itemNotFound();
       if (ref.folderId !== undefined && folderPath !== `/contactFolders('${contact.parentFolderId}')`) {
         throw itemNotFound();

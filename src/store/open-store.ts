@@ -5,7 +5,9 @@ import { migrationProvider } from './migrations/index.js';
 import type { SqlBackend } from './sql/schema.js';
 import { SqlAppStore } from './sql/sql-app-store.js';
 import { SqlDirectoryStore } from './sql/sql-directory-store.js';
+import { SqlGroupStore } from './sql/sql-group-store.js';
 import { SqlKeyStore } from './sql/sql-key-store.js';
+import { SqlMailboxStore } from './sql/sql-mailbox-store.js';
 import { SqlPhotoStore } from './sql/sql-photo-store.js';
 import { openSqliteBackend } from './sql/sqlite-backend.js';
 import type { Store } from './store.js';
@@ -41,6 +43,8 @@ export async function openStore(url: string): Promise<Store> {
   return {
     kind: backend.kind,
     directory: new SqlDirectoryStore(backend),
+    groups: new SqlGroupStore(backend),
+    mailbox: new SqlMailboxStore(backend),
     photos: new SqlPhotoStore(backend),
     keys: new SqlKeyStore(backend),
     apps: new SqlAppStore(backend),

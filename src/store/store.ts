@@ -26,6 +26,10 @@ export interface User {
   userPrincipalName: string;
   displayName: string;
   mail: string | null;
+  givenName: string | null;
+  surname: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
   /** Directory role template ids; tokens minted for the user carry them as `wids`. */
   directoryRoles: string[];
   createdAt: string;
@@ -35,7 +39,14 @@ export interface Group {
   id: string;
   tenantId: string;
   displayName: string;
+  description: string | null;
   mail: string | null;
+  mailNickname: string | null;
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  /** `Unified` for Microsoft 365 groups. */
+  groupTypes: string[];
+  visibility: string | null;
   /** The group has a team: `/teams/{id}` reaches it, and its photo is the team's photo. */
   isTeam: boolean;
   createdAt: string;
@@ -54,6 +65,8 @@ export interface Contact {
   userId: string;
   parentFolderId: string | null;
   displayName: string;
+  givenName: string | null;
+  surname: string | null;
   emailAddress: string | null;
   createdAt: string;
 }
@@ -63,35 +76,86 @@ export interface NewTenant {
   id?: string;
 }
 
-export interface NewUser {
-  tenantId: string;
+/** The properties of a user a caller may set (create and update). */
+export interface UserFields {
   userPrincipalName: string;
   displayName: string;
-  mail?: string | null;
-  directoryRoles?: string[];
-  id?: string;
+  mail: string | null;
+  givenName: string | null;
+  surname: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  directoryRoles: string[];
 }
 
-export interface NewGroup {
+export type NewUser = {
+  tenantId: string;
+  id?: string;
+  userPrincipalName: string;
+  displayName: string;
+} & Partial<UserFields>;
+
+export interface GroupFields {
+  displayName: string;
+  description: string | null;
+  mail: string | null;
+  mailNickname: string | null;
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  groupTypes: string[];
+  visibility: string | null;
+  isTeam: boolean;
+}
+
+export type NewGroup = {
   tenantId: string;
   displayName: string;
-  mail?: string | null;
-  isTeam?: boolean;
   ownerIds?: string[];
   memberIds?: string[];
+} & Partial<GroupFields>;
+
+export interface ContactFields {
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  emailAddress: string | null;
 }
 
-export interface NewContact {
+export type NewContact = {
   tenantId: string;
   userId: string;
   folderId?: string | null;
   displayName: string;
-  emailAddress?: string | null;
-}
+} & Partial<ContactFields>;
 
 export interface GroupRelation {
   owner: boolean;
   member: boolean;
+}
+
+/** `prop eq 'v'` and `startswith(prop, 'v')`, joined by one `and` or `or` ($filter, SPEC §6). */
+export interface FilterClause {
+  property: 'displayName' | 'userPrincipalName' | 'mail';
+  fn: 'eq' | 'startswith';
+  value: string;
+}
+
+export interface DirectoryFilter {
+  join: 'and' | 'or';
+  clauses: FilterClause[];
+}
+
+/** One page of a listing, in id order: `after` is the last id of the previous page. */
+export interface ListQuery {
+  filter?: DirectoryFilter;
+  top: number;
+  after?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The id to continue after, when there is more. */
+  next?: string;
 }
 
 export interface DirectoryStore {
@@ -100,30 +164,69 @@ export interface DirectoryStore {
   findTenant(idOrName: string): Promise<Tenant | undefined>;
   listTenants(): Promise<Tenant[]>;
   updateTenantSettings(tenantId: string, settings: Partial<TenantSettings>): Promise<Tenant>;
+  /** True when no tenant exists yet (a fresh store). */
+  isEmpty(): Promise<boolean>;
   /** Throws DuplicateError when the userPrincipalName is taken in the tenant. */
   createUser(input: NewUser): Promise<User>;
   /** By object id, or by userPrincipalName (any case), within the tenant only. */
   findUser(tenantId: string, idOrUpn: string): Promise<User | undefined>;
   /** By mail address (any case), within the tenant only. */
   findUserByMail(tenantId: string, mail: string): Promise<User | undefined>;
+  listUsers(tenantId: string, query: ListQuery): Promise<Page<User>>;
+  /** Throws DuplicateError when a new userPrincipalName is taken. */
+  updateUser(tenantId: string, userId: string, change: Partial<UserFields>): Promise<User>;
   /** Sets (or with null, removes) the user's sign-in password hash. */
   setPasswordHash(tenantId: string, userId: string, hash: string | null): Promise<void>;
   passwordHash(tenantId: string, userId: string): Promise<string | null>;
   /** Deletes the user with their photo, contacts (and their photos) and memberships. */
   deleteUser(tenantId: string, userId: string): Promise<boolean>;
+}
+
+export interface GroupStore {
   createGroup(input: NewGroup): Promise<Group>;
   findGroup(tenantId: string, groupId: string): Promise<Group | undefined>;
-  groupRelation(groupId: string, userId: string): Promise<GroupRelation>;
+  listGroups(tenantId: string, query: ListQuery): Promise<Page<Group>>;
+  updateGroup(tenantId: string, groupId: string, change: Partial<GroupFields>): Promise<Group>;
   /** Deletes the group with its photo and memberships. */
   deleteGroup(tenantId: string, groupId: string): Promise<boolean>;
+  groupRelation(groupId: string, userId: string): Promise<GroupRelation>;
+  /** The group's owners or members, in id order. */
+  groupMembers(groupId: string, relation: 'owner' | 'member', query: ListQuery): Promise<Page<User>>;
+  /** False when the user already had that relation. */
+  addGroupMember(groupId: string, userId: string, relation: 'owner' | 'member'): Promise<boolean>;
+  /** False when the user did not have that relation. */
+  removeGroupMember(groupId: string, userId: string, relation: 'owner' | 'member'): Promise<boolean>;
+  /** Groups the user is a member of. */
+  joinedGroups(tenantId: string, userId: string, query: ListQuery): Promise<Page<Group>>;
+}
+
+export interface MailboxStore {
   /** The user's contact folder of that name (any case), created when missing. */
   ensureContactFolder(tenantId: string, userId: string, displayName: string): Promise<ContactFolder>;
+  /** Throws DuplicateError when the user has a folder of that name. */
+  createContactFolder(tenantId: string, userId: string, displayName: string): Promise<ContactFolder>;
   findContactFolder(tenantId: string, userId: string, folderId: string): Promise<ContactFolder | undefined>;
+  listContactFolders(tenantId: string, userId: string): Promise<ContactFolder[]>;
+  /** Deletes the folder with its contacts and their photos. */
+  deleteContactFolder(tenantId: string, userId: string, folderId: string): Promise<boolean>;
   createContact(input: NewContact): Promise<Contact>;
   /** A contact of that user's mailbox, in any folder. */
   findContact(tenantId: string, userId: string, contactId: string): Promise<Contact | undefined>;
-  /** True when no tenant exists yet (a fresh store). */
-  isEmpty(): Promise<boolean>;
+  /** Contacts of one folder; `null` is the default Contacts folder. */
+  listContacts(
+    tenantId: string,
+    userId: string,
+    folderId: string | null,
+    query: ListQuery,
+  ): Promise<Page<Contact>>;
+  updateContact(
+    tenantId: string,
+    userId: string,
+    contactId: string,
+    change: Partial<ContactFields>,
+  ): Promise<Contact>;
+  /** Deletes the contact with its photo. */
+  deleteContact(tenantId: string, userId: string, contactId: string): Promise<boolean>;
 }
 
 export interface VariantInfo {
@@ -280,6 +383,8 @@ export interface AppStore {
 
 export interface Store {
   directory: DirectoryStore;
+  groups: GroupStore;
+  mailbox: MailboxStore;
   photos: PhotoStore;
   keys: KeyStore;
   apps: AppStore;

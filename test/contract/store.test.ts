@@ -127,12 +127,12 @@ for (const [name, url] of BACKENDS) {
         userPrincipalName: 'u@c',
         displayName: 'U',
       });
-      const contact = await store.directory.createContact({
+      const contact = await store.mailbox.createContact({
         tenantId: t.id,
         userId: user.id,
         displayName: 'C',
       });
-      const group = await store.directory.createGroup({
+      const group = await store.groups.createGroup({
         tenantId: t.id,
         displayName: 'G',
         ownerIds: [user.id],
@@ -140,17 +140,17 @@ for (const [name, url] of BACKENDS) {
       });
       for (const id of [user.id, contact.id, group.id])
         await store.photos.replacePhotoSet(t.id, id, [variant(48, 1)]);
-      assert.deepEqual(await store.directory.groupRelation(group.id, user.id), { owner: true, member: true });
+      assert.deepEqual(await store.groups.groupRelation(group.id, user.id), { owner: true, member: true });
       assert.equal(await store.directory.deleteUser(t.id, user.id), true);
       assert.equal(await store.photos.readPhotoSet(t.id, user.id), undefined);
       assert.equal(await store.photos.readPhotoSet(t.id, contact.id), undefined);
-      assert.equal(await store.directory.findContact(t.id, user.id, contact.id), undefined);
-      assert.deepEqual(await store.directory.groupRelation(group.id, user.id), {
+      assert.equal(await store.mailbox.findContact(t.id, user.id, contact.id), undefined);
+      assert.deepEqual(await store.groups.groupRelation(group.id, user.id), {
         owner: false,
         member: false,
       });
       assert.ok(await store.photos.readPhotoSet(t.id, group.id));
-      assert.equal(await store.directory.deleteGroup(t.id, group.id), true);
+      assert.equal(await store.groups.deleteGroup(t.id, group.id), true);
       assert.equal(await store.photos.readPhotoSet(t.id, group.id), undefined);
     });
 

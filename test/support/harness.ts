@@ -39,6 +39,7 @@ export function testConfig(dataDir: string, overrides: Partial<ServeConfig> = {}
     photoMaxAgeSeconds: 300,
     maxPixels: 40_000_000,
     jpegQuality: 88,
+    throttle: {},
     demo: false,
     ...overrides,
   };
@@ -117,7 +118,7 @@ export class Harness {
     tenant: Tenant,
     options: { team?: boolean; owners?: User[]; members?: User[] } = {},
   ): Promise<Group> {
-    const { group } = await createGroup(this.store.directory, {
+    const { group } = await createGroup(this.store, {
       tenantId: tenant.id,
       displayName: options.team ? 'A team' : 'A group',
       isTeam: options.team ?? false,
@@ -129,9 +130,9 @@ export class Harness {
 
   async contact(tenant: Tenant, owner: User, folder?: string): Promise<Contact> {
     const folderId = folder
-      ? (await this.store.directory.ensureContactFolder(tenant.id, owner.id, folder)).id
+      ? (await this.store.mailbox.ensureContactFolder(tenant.id, owner.id, folder)).id
       : null;
-    return this.store.directory.createContact({
+    return this.store.mailbox.createContact({
       tenantId: tenant.id,
       userId: owner.id,
       folderId,

@@ -2,9 +2,14 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './001-initial.js';
 import { identitySchema } from './002-identity.js';
+import { propertiesSchema } from './003-properties.js';
 
 export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': initialSchema(blobType), '002-identity': identitySchema };
+    return {
+      '001-initial': initialSchema(blobType),
+      '002-identity': identitySchema,
+      '003-properties': propertiesSchema,
+    };
   },
 });

@@ -19,6 +19,8 @@ export interface UsersTable {
   directory_roles: string;
   password_hash: string | null;
   created_at: string;
+  /** JSON of the Graph properties that are not columns. */
+  properties: string;
 }
 
 export interface GroupsTable {
@@ -28,6 +30,8 @@ export interface GroupsTable {
   mail: string | null;
   is_team: number;
   created_at: string;
+  /** JSON of the Graph properties that are not columns. */
+  properties: string;
 }
 
 export interface GroupMembersTable {
@@ -53,6 +57,8 @@ export interface ContactsTable {
   display_name: string;
   email: string | null;
   created_at: string;
+  /** JSON of the Graph properties that are not columns. */
+  properties: string;
 }
 
 export interface PhotoSetsTable {

@@ -1,0 +1,151 @@
+// OData query options of the directory endpoints (SPEC §6): $select, $top with @odata.nextLink
+// paging ($skiptoken), and $filter with `eq` and `startswith` on the properties Graph lets you
+// filter without advanced queries. Anything else is refused with Graph's wording.
+import { directoryBadRequest, unsupportedFilter } from '../errors.js';
+import type { DirectoryFilter, FilterClause, ListQuery } from '../store/store.js';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 999;
+
+const badQuery = directoryBadRequest;
+
+export interface CollectionOptions {
+  query: ListQuery;
+  select?: string[];
+}
+
+/** What an entity set allows: its Graph type name, selectable and filterable properties. */
+export interface EntityShape {
+  type: string;
+  properties: readonly string[];
+  filterable: readonly FilterClause['property'][];
+  /** What is returned without $select, when not every property. */
+  defaults?: readonly string[];
+}
+
+const STRING = `'((?:[^']|'')*)'`;
+const CLAUSE = new RegExp(
+  `^(?:(\\w+)\\s+eq\\s+${STRING}|startswith\\(\\s*(\\w+)\\s*,\\s*${STRING}\\s*\\))$`,
+  'i',
+);
+
+function parseClause(text: string, shape: EntityShape): FilterClause {
+  const match = CLAUSE.exec(text.trim());
+  if (!match)
+    throw badQuery(
+      `Invalid filter clause: '${text.trim()}'. Use "property eq 'value'" or "startswith(property,'value')".`,
+    );
+  const [, eqProperty, eqValue, swProperty, swValue] = match;
+  const name = (eqProperty ?? swProperty)!;
+  const property = shape.filterable.find((p) => p.toLowerCase() === name.toLowerCase());
+  if (!property) throw unsupportedFilter(name, shape.type);
+  return { property, fn: eqProperty ? 'eq' : 'startswith', value: (eqValue ?? swValue)!.replace(/''/g, "'") };
+}
+
+/** `a eq 'x' or startswith(b,'y')`: clauses joined by one kind of operator. */
+export function parseFilter(text: string, shape: EntityShape): DirectoryFilter {
+  const parts: string[] = [];
+  const joins = new Set<string>();
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "'") {
+      quoted = !quoted; // '' inside a string flips twice
+      continue;
+    }
+    const join = quoted ? null : /^\s+(and|or)\s+/i.exec(text.slice(i));
+    if (join) {
+      parts.push(text.slice(start, i));
+      joins.add(join[1]!.toLowerCase());
+      i += join[0].length - 1;
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  if (joins.size > 1) throw badQuery('Portrait filters combine clauses with either and or or, not both.');
+  return { join: joins.has('or') ? 'or' : 'and', clauses: parts.map((p) => parseClause(p, shape)) };
+}
+
+interface Cursor {
+  after: string;
+  top: number;
+}
+
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+function decodeCursor(token: string): Cursor {
+  try {
+    const cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
+    if (typeof cursor.after === 'string' && Number.isInteger(cursor.top)) return cursor;
+  } catch {
+    // fall through
+  }
+  throw badQuery('The $skiptoken is not valid; follow @odata.nextLink as it was given.');
+}
+
+const SUPPORTED = new Set(['$select', '$top', '$filter', '$skiptoken']);
+
+/** Reads the collection options of a request's query string. */
+export function collectionOptions(raw: Record<string, unknown>, shape: EntityShape): CollectionOptions {
+  for (const key of Object.keys(raw)) {
+    if (key.startsWith('$') && !SUPPORTED.has(key.toLowerCase())) {
+      throw badQuery(`The query option '${key}' is not supported by Portrait; use $select, $top or $filter.`);
+    }
+  }
+  const value = (name: string) => {
+    const entry = Object.entries(raw).find(([k]) => k.toLowerCase() === name);
+    return typeof entry?.[1] === 'string' ? entry[1] : undefined;
+  };
+  const cursor = value('$skiptoken') ? decodeCursor(value('$skiptoken')!) : undefined;
+  const topText = value('$top');
+  const top = topText === undefined ? (cursor?.top ?? DEFAULT_PAGE_SIZE) : Number(topText);
+  if (!Number.isInteger(top) || top < 1 || top > MAX_PAGE_SIZE) {
+    throw badQuery(
+      `Invalid page size specified: '${topText}'. Must be between 1 and ${MAX_PAGE_SIZE} inclusive.`,
+    );
+  }
+  const filter = value('$filter');
+  const select = selectOption(value('$select'), shape);
+  return {
+    query: {
+      top,
+      ...(cursor ? { after: cursor.after } : {}),
+      ...(filter ? { filter: parseFilter(filter, shape) } : {}),
+    },
+    ...(select ? { select } : {}),
+  };
+}
+
+export function selectOption(text: string | undefined, shape: EntityShape): string[] | undefined {
+  if (!text) return undefined;
+  return text.split(',').map((name) => {
+    const property = shape.properties.find((p) => p.toLowerCase() === name.trim().toLowerCase());
+    if (!property) {
+      throw badQuery(
+        `Parsing OData Select and Expand failed: Could not find a property named '${name.trim()}' on type '${shape.type}'.`,
+      );
+    }
+    return property;
+  });
+}
+
+/** Keeps only the selected properties (or the entity's defaults), in Graph's order. */
+export function project(
+  entity: Record<string, unknown>,
+  select: readonly string[] | undefined,
+  shape: EntityShape,
+): Record<string, unknown> {
+  const keep = select ?? shape.defaults;
+  if (!keep) return entity;
+  return Object.fromEntries(Object.entries(entity).filter(([key]) => keep.includes(key)));
+}
+
+/** The next page's URL: this request's own URL with the cursor set. */
+export function nextLink(requestUrl: URL, after: string, top: number): string {
+  const next = new URL(requestUrl);
+  for (const key of [...next.searchParams.keys()]) {
+    if (key.toLowerCase() === '$skiptoken') next.searchParams.delete(key);
+  }
+  next.searchParams.set('$skiptoken', encodeCursor({ after, top }));
+  return next.toString().replace(/%24/g, '$');
+}

@@ -1,0 +1,220 @@
+// Contacts and contact folders of a mailbox (SPEC §6), under /me and /users/{id | upn}: list and
+// create in the default folder or a named one, read, update and delete. Deleting a contact or a
+// folder deletes the photos in it.
+import type { FastifyInstance } from 'fastify';
+import { authorize } from '../../auth/authorize.js';
+import { directoryBadRequest, folderExists, itemNotFound } from '../../errors.js';
+import {
+  CONTACT_FOLDER_SHAPE,
+  CONTACT_SHAPE,
+  graphContact,
+  graphContactFolder,
+} from '../../graph/directory-json.js';
+import { type ContactFields, DuplicateError, type User } from '../../store/store.js';
+import type { ApiDeps } from '../api-routes.js';
+import {
+  bodyObject,
+  type DirectoryRequest,
+  onlyProperties,
+  resource,
+  sendCollection,
+  sendEntity,
+  stringProperty,
+} from './resource.js';
+import { pathUser } from './user-routes.js';
+
+const WRITABLE = ['displayName', 'givenName', 'surname', 'emailAddresses'];
+
+function contactFields(body: Record<string, unknown>): Partial<ContactFields> {
+  onlyProperties(body, WRITABLE, 'microsoft.graph.contact');
+  const fields: Partial<ContactFields> = {};
+  for (const name of ['displayName', 'givenName', 'surname'] as const) {
+    const value = stringProperty(body, name, 'Contact', { nullable: name !== 'displayName' });
+    if (value !== undefined) fields[name] = value as string;
+  }
+  const addresses = body['emailAddresses'];
+  if (addresses !== undefined) {
+    const first = Array.isArray(addresses) ? (addresses[0] as { address?: unknown } | undefined) : null;
+    if (!Array.isArray(addresses) || (first !== undefined && typeof first?.address !== 'string')) {
+      throw directoryBadRequest('emailAddresses must be a list of {"address": "…"} objects.');
+    }
+    fields.emailAddress = (first?.address as string | undefined) ?? null;
+  }
+  return fields;
+}
+
+export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { mailbox } = deps.ports;
+
+  /** The mailbox owner, with the caller checked for the action on it. */
+  const mailboxOf = async (
+    request: DirectoryRequest,
+    action: 'contacts.read' | 'contacts.write',
+  ): Promise<User> => {
+    const user = await pathUser(deps, request);
+    const { caller } = request.auth!;
+    authorize(caller, action, { ownMailbox: caller.type === 'delegated' && caller.objectId === user.id });
+    return user;
+  };
+
+  const folderOf = async (request: DirectoryRequest, user: User) => {
+    const folder = await mailbox.findContactFolder(user.tenantId, user.id, request.params['folder']!);
+    if (!folder) throw itemNotFound();
+    return folder;
+  };
+
+  const contactOf = async (request: DirectoryRequest, user: User) => {
+    const contact = await mailbox.findContact(user.tenantId, user.id, request.params['contact']!);
+    if (!contact) throw itemNotFound();
+    return contact;
+  };
+
+  const context = (user: User, path: string) => `users('${user.id}')/${path}`;
+
+  const listIn =
+    (folderParam: boolean) => async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
+      const user = await mailboxOf(request, 'contacts.read');
+      const folderId = folderParam ? (await folderOf(request, user)).id : null;
+      return sendCollection(
+        deps,
+        request,
+        reply,
+        context(user, 'contacts'),
+        CONTACT_SHAPE,
+        (query) => mailbox.listContacts(user.tenantId, user.id, folderId, query),
+        graphContact,
+      );
+    };
+
+  const createIn =
+    (folderParam: boolean) => async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
+      const user = await mailboxOf(request, 'contacts.write');
+      const folderId = folderParam ? (await folderOf(request, user)).id : null;
+      const fields = contactFields(bodyObject(request));
+      // Outlook makes the display name from the name parts when none is given.
+      const displayName =
+        fields.displayName ??
+        ([fields.givenName, fields.surname].filter(Boolean).join(' ') || fields.emailAddress || '');
+      if (!displayName)
+        throw directoryBadRequest(
+          'A contact needs a displayName, a givenName or surname, or an email address.',
+        );
+      const created = await mailbox.createContact({
+        ...fields,
+        tenantId: user.tenantId,
+        userId: user.id,
+        folderId,
+        displayName,
+      });
+      return sendEntity(
+        deps,
+        request,
+        reply,
+        `${context(user, 'contacts')}/$entity`,
+        CONTACT_SHAPE,
+        graphContact(created),
+        201,
+      );
+    };
+
+  for (const owner of ['/me', '/users/:user']) {
+    resource(app, `${owner}/contacts`, { GET: listIn(false), POST: createIn(false) });
+    resource(app, `${owner}/contactFolders/:folder/contacts`, { GET: listIn(true), POST: createIn(true) });
+
+    resource(app, `${owner}/contacts/:contact`, {
+      GET: async (request, reply) => {
+        const user = await mailboxOf(request, 'contacts.read');
+        const contact = await contactOf(request, user);
+        return sendEntity(
+          deps,
+          request,
+          reply,
+          `${context(user, 'contacts')}/$entity`,
+          CONTACT_SHAPE,
+          graphContact(contact),
+        );
+      },
+      PATCH: async (request, reply) => {
+        const user = await mailboxOf(request, 'contacts.write');
+        const contact = await contactOf(request, user);
+        const updated = await mailbox.updateContact(
+          user.tenantId,
+          user.id,
+          contact.id,
+          contactFields(bodyObject(request)),
+        );
+        return sendEntity(
+          deps,
+          request,
+          reply,
+          `${context(user, 'contacts')}/$entity`,
+          CONTACT_SHAPE,
+          graphContact(updated),
+        );
+      },
+      DELETE: async (request, reply) => {
+        const user = await mailboxOf(request, 'contacts.write');
+        const contact = await contactOf(request, user);
+        await mailbox.deleteContact(user.tenantId, user.id, contact.id);
+        return reply.code(204).send();
+      },
+    });
+
+    resource(app, `${owner}/contactFolders`, {
+      GET: async (request, reply) => {
+        const user = await mailboxOf(request, 'contacts.read');
+        const folders = await mailbox.listContactFolders(user.tenantId, user.id);
+        return sendCollection(
+          deps,
+          request,
+          reply,
+          context(user, 'contactFolders'),
+          CONTACT_FOLDER_SHAPE,
+          async () => ({ items: folders }),
+          graphContactFolder,
+        );
+      },
+      POST: async (request, reply) => {
+        const user = await mailboxOf(request, 'contacts.write');
+        const body = bodyObject(request);
+        onlyProperties(body, ['displayName', 'parentFolderId'], 'microsoft.graph.contactFolder');
+        const displayName = stringProperty(body, 'displayName', 'ContactFolder', { required: true })!;
+        try {
+          const folder = await mailbox.createContactFolder(user.tenantId, user.id, displayName);
+          return sendEntity(
+            deps,
+            request,
+            reply,
+            `${context(user, 'contactFolders')}/$entity`,
+            CONTACT_FOLDER_SHAPE,
+            graphContactFolder(folder),
+            201,
+          );
+        } catch (error) {
+          throw error instanceof DuplicateError ? folderExists() : error;
+        }
+      },
+    });
+
+    resource(app, `${owner}/contactFolders/:folder`, {
+      GET: async (request, reply) => {
+        const user = await mailboxOf(request, 'contacts.read');
+        const folder = await folderOf(request, user);
+        return sendEntity(
+          deps,
+          request,
+          reply,
+          `${context(user, 'contactFolders')}/$entity`,
+          CONTACT_FOLDER_SHAPE,
+          graphContactFolder(folder),
+        );
+      },
+      DELETE: async (request, reply) => {
+        const user = await mailboxOf(request, 'contacts.write');
+        const folder = await folderOf(request, user);
+        await mailbox.deleteContactFolder(user.tenantId, user.id, folder.id);
+        return reply.code(204).send();
+      },
+    });
+  }
+}

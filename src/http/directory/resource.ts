@@ -1,0 +1,133 @@
+// What the directory routes share: one route per Graph resource with a handler per method (405
+// with Allow for the rest), OData context URLs, entity and collection replies with $select and
+// @odata.nextLink, and reading a JSON body into known properties.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { directoryBadRequest, methodNotAllowed } from '../../errors.js';
+import {
+  collectionOptions,
+  type EntityShape,
+  nextLink,
+  project,
+  selectOption,
+} from '../../graph/odata-query.js';
+import type { Page } from '../../store/store.js';
+import type { ApiDeps } from '../api-routes.js';
+
+export type Params = Record<string, string>;
+export type DirectoryRequest = FastifyRequest<{
+  Params: Params;
+  Querystring: Record<string, string>;
+  Body: unknown;
+}>;
+export type Handler = (request: DirectoryRequest, reply: FastifyReply) => Promise<unknown>;
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** Registers a resource: its methods dispatch to handlers, others get a Graph 405. */
+export function resource(
+  app: FastifyInstance,
+  url: string,
+  handlers: Partial<Record<Method, Handler>>,
+): void {
+  const allow = Object.keys(handlers).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    url,
+    exposeHeadRoute: false,
+    handler: (request, reply) => {
+      const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
+      const handler = handlers[method];
+      if (!handler) throw methodNotAllowed(request.method, allow);
+      return handler(request as DirectoryRequest, reply);
+    },
+  });
+}
+
+export function baseUrl(deps: ApiDeps, request: FastifyRequest): string {
+  return deps.baseUrl ?? `${request.protocol}://${request.host}`;
+}
+
+export const contextUrl = (deps: ApiDeps, request: FastifyRequest, fragment: string) =>
+  `${baseUrl(deps, request)}/${deps.version}/$metadata#${fragment}`;
+
+/** One entity, with `$select` applied. */
+export function sendEntity(
+  deps: ApiDeps,
+  request: DirectoryRequest,
+  reply: FastifyReply,
+  context: string,
+  shape: EntityShape,
+  entity: Record<string, unknown>,
+  status = 200,
+) {
+  const select = selectOption(queryValue(request, '$select'), shape);
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ '@odata.context': contextUrl(deps, request, context), ...project(entity, select, shape) });
+}
+
+/** A page of a collection, with `$select`, and `@odata.nextLink` when there is more. */
+export async function sendCollection<T>(
+  deps: ApiDeps,
+  request: DirectoryRequest,
+  reply: FastifyReply,
+  context: string,
+  shape: EntityShape,
+  load: (query: ReturnType<typeof collectionOptions>['query']) => Promise<Page<T>>,
+  toJson: (item: T) => Record<string, unknown>,
+) {
+  const { query, select } = collectionOptions(request.query, shape);
+  const page = await load(query);
+  const url = new URL(request.url, baseUrl(deps, request));
+  return reply.type('application/json').send({
+    '@odata.context': contextUrl(deps, request, context),
+    value: page.items.map((item) => project(toJson(item), select, shape)),
+    ...(page.next ? { '@odata.nextLink': nextLink(url, page.next, query.top) } : {}),
+  });
+}
+
+function queryValue(request: DirectoryRequest, name: string): string | undefined {
+  const entry = Object.entries(request.query ?? {}).find(([key]) => key.toLowerCase() === name);
+  return entry?.[1];
+}
+
+/** The JSON body as an object, or a Graph 400. */
+export function bodyObject(request: DirectoryRequest): Record<string, unknown> {
+  const body = request.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw directoryBadRequest('The request body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A string property, checked; undefined when absent, null when explicitly null (if allowed). */
+export function stringProperty(
+  body: Record<string, unknown>,
+  name: string,
+  entity: string,
+  options: { required?: boolean; nullable?: boolean } = {},
+): string | null | undefined {
+  const value = body[name];
+  if (value === undefined) {
+    if (options.required) throw directoryBadRequest(`Property '${name}' is required on a ${entity}.`);
+    return undefined;
+  }
+  if (value === null && options.nullable) return null;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw directoryBadRequest(`Invalid value specified for property '${name}' of resource '${entity}'.`);
+  }
+  return value;
+}
+
+/** Properties a body may carry: anything else is a 400 naming it. */
+export function onlyProperties(
+  body: Record<string, unknown>,
+  allowed: readonly string[],
+  entity: string,
+): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key) && !key.startsWith('@odata.')) {
+      throw directoryBadRequest(`Property '${key}' does not exist on type '${entity}' or cannot be written.`);
+    }
+  }
+}

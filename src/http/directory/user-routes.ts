@@ -1,0 +1,189 @@
+// Users (SPEC §6): GET/PATCH /me, GET/POST /users, GET/PATCH/DELETE /users/{id | upn}, and the
+// groups a user has joined. Deleting a user deletes their photo and contacts.
+import type { FastifyInstance } from 'fastify';
+import { authorize } from '../../auth/authorize.js';
+import type { Caller } from '../../auth/caller.js';
+import { hashPassword } from '../../auth/credentials.js';
+import { badRequest, directoryBadRequest, resourceNotFound } from '../../errors.js';
+import { GROUP_SHAPE, graphGroup, graphUser, USER_SHAPE } from '../../graph/directory-json.js';
+import { ME_WITH_APP_TOKEN } from '../../services/owner-resolver.js';
+import { DuplicateError, type User, type UserFields } from '../../store/store.js';
+import type { ApiDeps } from '../api-routes.js';
+import {
+  bodyObject,
+  type DirectoryRequest,
+  onlyProperties,
+  resource,
+  sendCollection,
+  sendEntity,
+  stringProperty,
+} from './resource.js';
+
+const WRITABLE = [
+  'displayName',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'mail',
+  'userPrincipalName',
+  'accountEnabled',
+  'mailNickname',
+  'passwordProfile',
+];
+
+const duplicateUpn = () =>
+  directoryBadRequest('Another object with the same value for property userPrincipalName already exists.');
+
+const isSelf = (caller: Caller, user: User) => caller.type === 'delegated' && caller.objectId === user.id;
+
+/** The user a path names: `/me` (delegated only) or `/users/{id | userPrincipalName}`. */
+export async function pathUser(deps: ApiDeps, request: DirectoryRequest): Promise<User> {
+  const { caller } = request.auth!;
+  const key = request.params['user'];
+  if (key === undefined) {
+    if (caller.type === 'application') throw badRequest(ME_WITH_APP_TOKEN);
+    const me = await deps.ports.directory.findUser(caller.tenantId, caller.objectId);
+    if (!me) throw resourceNotFound(caller.objectId);
+    return me;
+  }
+  const user = await deps.ports.directory.findUser(caller.tenantId, key);
+  if (!user) throw resourceNotFound(key);
+  return user;
+}
+
+/** The writable properties of a user body, checked. */
+function userFields(
+  body: Record<string, unknown>,
+  required: boolean,
+): Partial<UserFields> & { password?: string } {
+  onlyProperties(body, WRITABLE, 'microsoft.graph.user');
+  const fields: Partial<UserFields> & { password?: string } = {};
+  const upn = stringProperty(body, 'userPrincipalName', 'User', { required });
+  if (upn) {
+    if (!/^[^@\s]+@[^@\s]+$/.test(upn)) {
+      throw directoryBadRequest(
+        `Invalid value specified for property 'userPrincipalName' of resource 'User'.`,
+      );
+    }
+    fields.userPrincipalName = upn;
+  }
+  const displayName = stringProperty(body, 'displayName', 'User', { required });
+  if (displayName) fields.displayName = displayName;
+  for (const name of ['givenName', 'surname', 'jobTitle', 'mail'] as const) {
+    const value = stringProperty(body, name, 'User', { nullable: true });
+    if (value !== undefined) fields[name] = value;
+  }
+  if (body['accountEnabled'] !== undefined) {
+    if (typeof body['accountEnabled'] !== 'boolean') {
+      throw directoryBadRequest(`Invalid value specified for property 'accountEnabled' of resource 'User'.`);
+    }
+    fields.accountEnabled = body['accountEnabled'];
+  }
+  const profile = body['passwordProfile'];
+  if (profile !== undefined) {
+    const password = (profile as { password?: unknown } | null)?.password;
+    if (typeof password !== 'string' || password.length < 8) {
+      throw directoryBadRequest('passwordProfile.password must be a string of at least 8 characters.');
+    }
+    fields.password = password;
+  }
+  return fields;
+}
+
+async function savePassword(deps: ApiDeps, user: User, password: string | undefined) {
+  if (password !== undefined)
+    await deps.ports.directory.setPasswordHash(user.tenantId, user.id, await hashPassword(password));
+}
+
+export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { directory } = deps.ports;
+
+  const getUser = async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
+    const user = await pathUser(deps, request);
+    const { caller } = request.auth!;
+    authorize(caller, isSelf(caller, user) ? 'users.read.self' : 'users.read');
+    return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(user));
+  };
+
+  const updateUser = async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
+    const user = await pathUser(deps, request);
+    const { caller } = request.auth!;
+    const { password, ...fields } = userFields(bodyObject(request), false);
+    // Who may sign in, as whom and with what, is for administrators only.
+    const adminOnly =
+      password !== undefined || fields.userPrincipalName !== undefined || fields.accountEnabled !== undefined;
+    authorize(caller, isSelf(caller, user) && !adminOnly ? 'users.write.self' : 'users.write');
+    try {
+      await directory.updateUser(user.tenantId, user.id, fields);
+    } catch (error) {
+      throw error instanceof DuplicateError ? duplicateUpn() : error;
+    }
+    await savePassword(deps, user, password);
+    return reply.code(204).send();
+  };
+
+  const joinedGroups = async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
+    const user = await pathUser(deps, request);
+    const { caller } = request.auth!;
+    authorize(caller, isSelf(caller, user) ? 'users.read.self' : 'groups.read');
+    return sendCollection(
+      deps,
+      request,
+      reply,
+      'groups',
+      GROUP_SHAPE,
+      (query) => deps.ports.groups.joinedGroups(user.tenantId, user.id, query),
+      graphGroup,
+    );
+  };
+
+  resource(app, '/me', { GET: getUser, PATCH: updateUser });
+  resource(app, '/me/joinedGroups', { GET: joinedGroups });
+  resource(app, '/users/:user/joinedGroups', { GET: joinedGroups });
+
+  resource(app, '/users', {
+    GET: async (request, reply) => {
+      const { caller } = request.auth!;
+      authorize(caller, 'users.read');
+      return sendCollection(
+        deps,
+        request,
+        reply,
+        'users',
+        USER_SHAPE,
+        (query) => directory.listUsers(caller.tenantId, query),
+        graphUser,
+      );
+    },
+    POST: async (request, reply) => {
+      const { caller } = request.auth!;
+      authorize(caller, 'users.write');
+      const { password, ...fields } = userFields(bodyObject(request), true);
+      let created: User;
+      try {
+        created = await directory.createUser({
+          ...fields,
+          tenantId: caller.tenantId,
+          userPrincipalName: fields.userPrincipalName!,
+          displayName: fields.displayName!,
+          mail: fields.mail ?? null,
+        });
+      } catch (error) {
+        throw error instanceof DuplicateError ? duplicateUpn() : error;
+      }
+      await savePassword(deps, created, password);
+      return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(created), 201);
+    },
+  });
+
+  resource(app, '/users/:user', {
+    GET: getUser,
+    PATCH: updateUser,
+    DELETE: async (request, reply) => {
+      const user = await pathUser(deps, request);
+      authorize(request.auth!.caller, 'users.write');
+      await directory.deleteUser(user.tenantId, user.id);
+      return reply.code(204).send();
+    },
+  });
+}
