@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
 import { createGroup, requireTenant, requireUser } from '../services/directory-service.js';
+import { userImportCommand } from './user-import-command.js';
 import { collect, emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
 
 /** Minimum length, as Entra ID's default password policy. */
@@ -122,6 +123,7 @@ function userCommand(): Command {
         }),
       ),
   );
+  user.addCommand(userImportCommand());
   user.addCommand(
     storeCommand('set-password', 'Set (or with --remove, remove) the password a user signs in with')
       .requiredOption('--tenant <tenant>', 'tenant id or name')

@@ -17,7 +17,7 @@ export interface BatchItem {
 
 const invalid = (message: string) => badRequest(`Invalid batch payload: ${message}`);
 
-function readItem(raw: unknown, index: number): BatchItem {
+function readItem(raw: unknown, index: number, version: string): BatchItem {
   if (raw === null || typeof raw !== 'object') throw invalid(`request ${index + 1} is not an object.`);
   const item = raw as Record<string, unknown>;
   const id = typeof item['id'] === 'number' ? String(item['id']) : item['id'];
@@ -27,9 +27,16 @@ function readItem(raw: unknown, index: number): BatchItem {
     throw invalid(`request '${id}' has an invalid method '${String(item['method'])}'.`);
   const url = item['url'];
   if (typeof url !== 'string' || url === '') throw invalid(`request '${id}' has no url.`);
-  if (/^[a-z]+:\/\//i.test(url) || /^\/?(v1\.0|beta)\//i.test(url)) {
-    throw invalid(`request '${id}': the url must be relative to the version, e.g. /me/photo, not '${url}'.`);
+  if (/^[a-z]+:\/\//i.test(url)) {
+    throw invalid(`request '${id}': the url must be relative, e.g. /me/photo, not '${url}'.`);
   }
+  // The Graph SDKs send `/v1.0/me/photo` (the request URL without its host): the batch's own
+  // version is accepted and dropped; the other version is a mistake.
+  const versioned = /^\/?(v1\.0|beta)(\/.*)$/i.exec(url);
+  if (versioned && versioned[1]!.toLowerCase() !== version) {
+    throw invalid(`request '${id}' is for /${versioned[1]} inside a /${version} batch.`);
+  }
+  const path = versioned ? versioned[2]! : url;
   const headers: Record<string, string> = {};
   if (item['headers'] !== undefined) {
     if (item['headers'] === null || typeof item['headers'] !== 'object')
@@ -49,7 +56,7 @@ function readItem(raw: unknown, index: number): BatchItem {
   return {
     id,
     method,
-    url: url.startsWith('/') ? url : `/${url}`,
+    url: path.startsWith('/') ? path : `/${path}`,
     headers,
     ...(item['body'] !== undefined ? { body: item['body'] } : {}),
     dependsOn: dependsOn.map(String),
@@ -57,14 +64,14 @@ function readItem(raw: unknown, index: number): BatchItem {
 }
 
 /** Reads and checks a batch; a malformed one is a 400 for the whole batch. */
-export function parseBatch(body: unknown): BatchItem[] {
+export function parseBatch(body: unknown, version: string): BatchItem[] {
   const requests = (body as { requests?: unknown } | null)?.requests;
   if (!Array.isArray(requests)) throw invalid('the body must be {"requests": [...]}.');
   if (requests.length === 0) throw invalid('there are no requests.');
   if (requests.length > MAX_BATCH_REQUESTS) {
     throw invalid(`a batch holds at most ${MAX_BATCH_REQUESTS} requests; this one has ${requests.length}.`);
   }
-  const items = requests.map(readItem);
+  const items = requests.map((raw, index) => readItem(raw, index, version));
   const ids = new Set<string>();
   for (const item of items) {
     const key = item.id.toLowerCase();

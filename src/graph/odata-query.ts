@@ -137,7 +137,9 @@ export function project(
 ): Record<string, unknown> {
   const keep = select ?? shape.defaults;
   if (!keep) return entity;
-  return Object.fromEntries(Object.entries(entity).filter(([key]) => keep.includes(key)));
+  return Object.fromEntries(
+    Object.entries(entity).filter(([key]) => key.startsWith('@odata.') || keep.includes(key)),
+  );
 }
 
 /** The next page's URL: this request's own URL with the cursor set. */

@@ -55,7 +55,7 @@ const failedDependency = (item: BatchItem): BatchResponse => ({
 
 export async function batchRoutes(app: FastifyInstance, deps: ApiDeps) {
   app.post('/$batch', { bodyLimit: MAX_BATCH_BYTES }, async (request, reply) => {
-    const items = parseBatch(request.body);
+    const items = parseBatch(request.body, deps.version);
     const results = new Map<string, BatchResponse>();
     const run = async (item: BatchItem): Promise<void> => {
       const failed = item.dependsOn.some((d) => (results.get(d.toLowerCase())?.status ?? 500) >= 400);

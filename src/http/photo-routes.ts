@@ -79,10 +79,16 @@ async function prepareCall(deps: PhotoRouteDeps, request: FastifyRequest): Promi
   request.photoCall = { version, target, rule, owner, auth };
 }
 
+/**
+ * `image/*`, or `application/octet-stream`: the Kiota-based Graph SDKs send that for
+ * `photo.content.put(bytes)` and Graph accepts it. The bytes decide the format either way.
+ */
+const PHOTO_CONTENT_TYPE = /^(image\/[\w.+-]+|application\/octet-stream)\s*(;.*)?$/i;
+
 function requireImageContentType(request: FastifyRequest): void {
   if (request.photoCall?.rule.operation !== 'replace') return;
   const type = request.headers['content-type'];
-  if (!type || !/^image\/[\w.+-]+\s*(;.*)?$/i.test(type)) throw unsupportedMediaType(type);
+  if (!type || !PHOTO_CONTENT_TYPE.test(type)) throw unsupportedMediaType(type);
 }
 
 function contextUrl(deps: PhotoRouteDeps, request: FastifyRequest, call: PhotoCall, suffix: string): string {

@@ -81,8 +81,8 @@ export class Throttle {
     return Boolean(this.rules.tenant || this.rules.app || this.rules.mailbox || this.rules.concurrency);
   }
 
-  /** Counts one request against a rate; the seconds to wait when it is over. */
-  private take(key: string, rate: Rate): number | undefined {
+  /** The current window of a rate's key; the seconds left in it when its limit is reached. */
+  private window(key: string, rate: Rate): { window: Window; wait?: number } {
     const now = this.clock();
     const windowMs = rate.windowSeconds * 1000;
     const start = now - (now % windowMs);
@@ -91,9 +91,9 @@ export class Throttle {
       window = { start, count: 0 };
       this.windows.set(key, window);
     }
-    if (window.count >= rate.limit) return Math.max(1, Math.ceil((start + windowMs - now) / 1000));
-    window.count++;
-    return undefined;
+    return window.count >= rate.limit
+      ? { window, wait: Math.max(1, Math.ceil((start + windowMs - now) / 1000)) }
+      : { window };
   }
 
   /** Admits a request or throws 429; the returned function releases its concurrency slot. */
@@ -106,13 +106,14 @@ export class Throttle {
       [`a|${appKey}`, app],
       [`m|${mailboxKey}`, mailboxKey ? perMailbox : undefined],
     ];
-    for (const [key, rate] of checks) {
-      const wait = rate && this.take(key, rate);
-      if (wait !== undefined) throw tooManyRequests(wait);
-    }
+    // A refused request counts against nothing: check every rate, then count against all.
+    const windows = checks.flatMap(([key, rate]) => (rate ? [this.window(key, rate)] : []));
+    const waits = windows.flatMap((w) => (w.wait === undefined ? [] : [w.wait]));
+    if (waits.length > 0) throw tooManyRequests(Math.max(...waits));
+    const running = mailboxKey ? (this.running.get(mailboxKey) ?? 0) : 0;
+    if (concurrency && mailboxKey && running >= concurrency) throw tooManyRequests(1);
+    for (const { window } of windows) window.count++;
     if (!concurrency || !mailboxKey) return () => {};
-    const running = this.running.get(mailboxKey) ?? 0;
-    if (running >= concurrency) throw tooManyRequests(1);
     this.running.set(mailboxKey, running + 1);
     let released = false;
     return () => {

@@ -1,7 +1,7 @@
 // The CLI contract of SPEC §1, with the real command in child processes against a real server
 // on the same store: what scripts and outside test suites rely on.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -389,6 +389,75 @@ describe('identity commands', () => {
     assert.equal(refused.status, 400);
     assert.equal(refused.json().error.code, 'NotSupported');
     assert.equal((await call('GET', '/v1.0/me/photo', token)).json().error.code, 'NotSupported');
+  });
+});
+
+describe('user import', () => {
+  it('imports a CSV with groups, reports bad rows by line, and is harmless to run again', async () => {
+    const csv = join(dataDir, 'people.csv');
+    writeFileSync(
+      csv,
+      [
+        'userPrincipalName,displayName,jobTitle,roles,groups',
+        'ann@fabrikam.example,Ann Archer,Buyer,,Buyers;Everyone',
+        'bo@fabrikam.example,Bo Brand,,User Administrator,Everyone',
+        'not-an-upn,Nobody,,,',
+        'cy@fabrikam.example,Cy Cole,,,',
+      ].join('\n'),
+    );
+    const first = await portrait(['user', 'import', ...store(), '--tenant', 'fabrikam', csv, '--json']);
+    assert.equal(first.code, 1, 'a failed row makes the run fail');
+    const report = JSON.parse(first.stdout);
+    assert.equal(report.created, 3);
+    assert.equal(report.groupsCreated, 2);
+    assert.deepEqual(
+      report.failed.map((f: { row: number }) => f.row),
+      [4],
+    );
+    assert.match(report.failed[0].error, /userPrincipalName/);
+
+    const again = JSON.parse(
+      (await portrait(['user', 'import', ...store(), '--tenant', 'fabrikam', csv, '--json'])).stdout,
+    );
+    assert.deepEqual([again.created, again.updated, again.unchanged, again.groupsCreated], [0, 0, 3, 0]);
+
+    const json = join(dataDir, 'people.json');
+    writeFileSync(
+      json,
+      JSON.stringify([
+        {
+          userPrincipalName: 'ann@fabrikam.example',
+          displayName: 'Ann Archer',
+          jobTitle: 'Head buyer',
+          groups: ['Buyers'],
+        },
+      ]),
+    );
+    const changed = await portrait(['user', 'import', ...store(), '--tenant', 'fabrikam', json]);
+    assert.equal(changed.code, 0);
+    assert.match(changed.stdout, /created 0, updated 1, unchanged 0, failed 0/);
+
+    const token = (
+      await portrait([
+        'token',
+        ...store(),
+        '--tenant',
+        'fabrikam',
+        '--app',
+        'reader',
+        '--roles',
+        'User.Read.All Group.Read.All',
+      ])
+    ).stdout.trim();
+    const ann = (await call('GET', '/v1.0/users/ann@fabrikam.example', token)).json();
+    assert.equal(ann.jobTitle, 'Head buyer');
+    const groups = (
+      await call('GET', `/v1.0/users/${ann.id}/joinedGroups?$select=displayName`, token)
+    ).json();
+    assert.deepEqual(groups.value.map((g: { displayName: string }) => g.displayName).sort(), [
+      'Buyers',
+      'Everyone',
+    ]);
   });
 });
 

@@ -1,0 +1,158 @@
+// Bulk import of users (and their group memberships) from CSV or JSON rows. Idempotent: a user
+// who exists (by userPrincipalName) is updated only where the row differs, groups are created
+// once, memberships added once; every row that cannot be imported is reported, not fatal.
+import { hashPassword } from '../auth/credentials.js';
+import { findDirectoryRole } from '../auth/directory-roles.js';
+import type { Store, Tenant, User, UserFields } from '../store/store.js';
+
+/** One row as it comes from the file: strings, or lists for roles and groups. */
+export type ImportRow = Record<string, unknown>;
+
+export interface ImportReport {
+  created: number;
+  updated: number;
+  unchanged: number;
+  groupsCreated: number;
+  failed: { row: number; userPrincipalName?: string; error: string }[];
+}
+
+const COLUMNS = [
+  'userPrincipalName',
+  'displayName',
+  'mail',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'roles',
+  'groups',
+  'password',
+];
+
+class RowError extends Error {}
+
+const text = (row: ImportRow, column: string): string | undefined => {
+  const value = row[column];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new RowError(`'${column}' must be text`);
+  return value.trim();
+};
+
+/** `a;b` in CSV, or a JSON list. */
+const list = (row: ImportRow, column: string): string[] => {
+  const value = row[column];
+  if (value === undefined || value === null || value === '') return [];
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((v) => v.trim())
+      .filter(Boolean);
+  if (typeof value !== 'string') throw new RowError(`'${column}' must be a list or ;-separated text`);
+  return value
+    .split(';')
+    .map((v) => v.trim())
+    .filter(Boolean);
+};
+
+function fieldsOf(row: ImportRow): {
+  fields: Partial<UserFields> & { userPrincipalName: string; displayName: string };
+  groups: string[];
+  password?: string;
+} {
+  const unknown = Object.keys(row).filter((key) => !COLUMNS.includes(key));
+  if (unknown.length > 0) throw new RowError(`unknown column ${unknown.map((k) => `'${k}'`).join(', ')}`);
+  const upn = text(row, 'userPrincipalName');
+  if (!upn || !/^[^@\s]+@[^@\s]+$/.test(upn))
+    throw new RowError(`'userPrincipalName' is missing or not name@domain`);
+  const displayName = text(row, 'displayName');
+  if (!displayName) throw new RowError(`'displayName' is missing`);
+  const directoryRoles = list(row, 'roles').map((name) => {
+    const role = findDirectoryRole(name);
+    if (!role) throw new RowError(`unknown directory role '${name}'`);
+    return role.templateId;
+  });
+  const password = text(row, 'password');
+  if (password !== undefined && password.length < 8)
+    throw new RowError('the password needs at least 8 characters');
+  return {
+    fields: {
+      userPrincipalName: upn,
+      displayName,
+      mail: text(row, 'mail') ?? upn,
+      givenName: text(row, 'givenName') ?? null,
+      surname: text(row, 'surname') ?? null,
+      jobTitle: text(row, 'jobTitle') ?? null,
+      directoryRoles,
+    },
+    groups: list(row, 'groups'),
+    ...(password !== undefined ? { password } : {}),
+  };
+}
+
+/** The properties of `fields` that differ from the user's. */
+function changes(user: User, fields: Partial<UserFields>): Partial<UserFields> {
+  const changed: Partial<UserFields> = {};
+  for (const [key, value] of Object.entries(fields) as [keyof UserFields, never][]) {
+    if (JSON.stringify(user[key]) !== JSON.stringify(value)) changed[key] = value;
+  }
+  return changed;
+}
+
+export async function importUsers(
+  store: Store,
+  tenant: Tenant,
+  rows: ImportRow[],
+  onRow: (done: number) => void = () => {},
+  /** Row numbers as the file counts them: CSV data starts on line 2, JSON at element 1. */
+  firstRowNumber = 1,
+): Promise<ImportReport> {
+  const report: ImportReport = { created: 0, updated: 0, unchanged: 0, groupsCreated: 0, failed: [] };
+  const groupIds = new Map<string, string>();
+
+  const groupId = async (name: string): Promise<string> => {
+    const key = name.toLowerCase();
+    const known = groupIds.get(key);
+    if (known) return known;
+    const found = await store.groups.listGroups(tenant.id, {
+      top: 1,
+      filter: { join: 'and', clauses: [{ property: 'displayName', fn: 'eq', value: name }] },
+    });
+    const id =
+      found.items[0]?.id ?? (await store.groups.createGroup({ tenantId: tenant.id, displayName: name })).id;
+    if (!found.items[0]) report.groupsCreated++;
+    groupIds.set(key, id);
+    return id;
+  };
+
+  for (const [index, row] of rows.entries()) {
+    const number = index + firstRowNumber;
+    const upn = typeof row['userPrincipalName'] === 'string' ? row['userPrincipalName'] : undefined;
+    try {
+      const { fields, groups, password } = fieldsOf(row);
+      const existing = await store.directory.findUser(tenant.id, fields.userPrincipalName);
+      let user: User;
+      if (existing) {
+        const changed = changes(existing, fields);
+        user =
+          Object.keys(changed).length > 0
+            ? await store.directory.updateUser(tenant.id, existing.id, changed)
+            : existing;
+        report[Object.keys(changed).length > 0 ? 'updated' : 'unchanged']++;
+      } else {
+        user = await store.directory.createUser({ ...fields, tenantId: tenant.id });
+        // A password is set when the account is made; re-running the file does not reset it.
+        if (password !== undefined)
+          await store.directory.setPasswordHash(tenant.id, user.id, await hashPassword(password));
+        report.created++;
+      }
+      for (const name of groups) await store.groups.addGroupMember(await groupId(name), user.id, 'member');
+    } catch (error) {
+      report.failed.push({
+        row: number,
+        ...(upn ? { userPrincipalName: upn } : {}),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    onRow(index + 1);
+  }
+  return report;
+}
