@@ -11,6 +11,7 @@ import { identityRoutes } from './http/identity-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { MAX_PHOTO_BYTES } from './http/photo-routes.js';
 import { Throttle, type ThrottleRules } from './http/throttle.js';
+import { UploadGate } from './http/upload-gate.js';
 import { API_VERSIONS } from './graph/endpoint-matrix.js';
 import { createMetrics, systemRoutes } from './http/system-routes.js';
 import type { PipelineOptions } from './image/photo-pipeline.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   pipeline: PipelineOptions;
   photoMaxAgeSeconds: number;
   throttle: ThrottleRules;
+  /** Uploads read and processed at once; more get 503 with Retry-After. */
+  maxUploads: number;
   baseUrl?: string;
   /** PEM certificate and key; plain HTTP without them. */
   tls?: { cert: string; key: string };
@@ -82,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerGraphProtocol(app, { bodyLimit: MAX_PHOTO_BYTES });
   const throttle = new Throttle(deps.throttle);
+  // As many again may wait four times over, for up to 30 s: a burst is served, not refused.
+  const uploads = new UploadGate({ limit: deps.maxUploads, waiting: deps.maxUploads * 4, maxWaitMs: 30_000 });
   for (const version of API_VERSIONS) {
     await app.register(apiRoutes, {
       prefix: `/${version}`,
@@ -90,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       verifier: deps.verifier,
       photos: { photos: deps.store.photos, pipeline: deps.pipeline },
       throttle,
+      uploads,
       photoMaxAgeSeconds: deps.photoMaxAgeSeconds,
       inject: (options) => app.inject(options),
       ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}),

@@ -1,5 +1,6 @@
 // Configuration: one list of options, each a flag and a PORTRAIT_* environment variable, parsed
 // once by commander. Defaults are documented here and the README table is generated from this.
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseTrustedIssuer, type TrustedIssuerConfig } from './auth/external-issuer.js';
@@ -136,6 +137,22 @@ export const SERVE_OPTIONS: OptionSpec[] = [
       "Throttling: off, graph-like (10,000 requests per 10 minutes and 4 at a time, per app and mailbox), or rules like 'tenant=2000/60s,app=500/10s,mailbox=100/10s,concurrency=4'.",
   },
   {
+    flags: '--max-uploads <n>',
+    env: 'PORTRAIT_MAX_UPLOADS',
+    default: 8,
+    parse: integer('--max-uploads', 1, 1000),
+    description:
+      'Uploads processed at once (per worker); four times as many may wait up to 30 s, more get 503 with Retry-After.',
+  },
+  {
+    flags: '--workers <n>',
+    env: 'PORTRAIT_WORKERS',
+    default: 1,
+    parse: (value: string) =>
+      value === 'auto' ? availableParallelism() : integer('--workers', 1, 64)(value),
+    description: 'Worker processes sharing the port; auto is one per core.',
+  },
+  {
     flags: '--no-demo',
     env: 'PORTRAIT_NO_DEMO',
     description: 'Do not create the demo tenant when the store is empty.',
@@ -172,6 +189,8 @@ export interface ServeConfig extends StoreConfig {
   maxPixels: number;
   jpegQuality: number;
   throttle: ThrottleRules;
+  maxUploads: number;
+  workers: number;
   demo: boolean;
 }
 
@@ -212,6 +231,8 @@ export function serveConfig(opts: Record<string, unknown>): ServeConfig {
     maxPixels: opts['maxPixels'] as number,
     jpegQuality: opts['jpegQuality'] as number,
     throttle: usage(() => parseThrottle(String(opts['throttle'] ?? 'off'))),
+    maxUploads: opts['maxUploads'] as number,
+    workers: opts['workers'] as number,
     demo: opts['demo'] !== false,
   };
 }

@@ -19,6 +19,7 @@ export type GraphErrorCode =
   | 'Request_UnsupportedQuery'
   | 'ErrorFolderExists'
   | 'Conflict'
+  | 'serviceNotAvailable'
   | 'generalException';
 
 /** Extra members of `innerError` (beside date and request ids) that tell the caller what to change. */
@@ -134,6 +135,16 @@ export const notSupportedInB2c = () =>
     400,
     'NotSupported',
     'Reading or updating photos through Microsoft Graph is not supported in Azure AD B2C tenants, and this tenant is one.',
+  );
+
+/** Graph's answer when it is too busy: try again after Retry-After seconds. */
+export const serviceBusy = (retryAfterSeconds: number) =>
+  new GraphError(
+    503,
+    'serviceNotAvailable',
+    'The service is busy with other uploads. Retry after the number of seconds in Retry-After.',
+    {},
+    { 'retry-after': String(retryAfterSeconds) },
   );
 
 export const generalException = () =>

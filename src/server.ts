@@ -56,9 +56,44 @@ async function tlsFor(
   return { tls: { cert: files.cert, key: files.key }, caPath: files.caPath };
 }
 
+const pipelineOptions = (config: ServeConfig) => ({
+  maxPixels: config.maxPixels,
+  jpegQuality: config.jpegQuality,
+});
+
+/**
+ * What must exist before any server answers, made once: the demo tenant in an empty store and
+ * the development certificate. With --workers, the primary does this before it forks.
+ */
+async function prepareInstallation(config: ServeConfig, store: Store, logger: Logger) {
+  if (config.demo && (await store.directory.isEmpty())) {
+    const { tenant, upns } = await seedDemoTenant(store, {
+      photos: store.photos,
+      pipeline: pipelineOptions(config),
+    });
+    logger.info({ tenant: tenant.id, users: upns }, `created the demo tenant '${tenant.name}'`);
+  }
+  return tlsFor(config);
+}
+
+/** The primary's share of --workers: migrate the store, make keys and settings, seed, certify. */
+export async function prepareForWorkers(config: ServeConfig, logger: Logger): Promise<{ caPath?: string }> {
+  const store = await openStore(config.databaseUrl);
+  try {
+    await SigningKeys.open(store.keys);
+    await issuerBaseOf(store, config.baseUrl);
+    await InteractionSeal.open((name, ifAbsent) => store.keys.installationSetting(name, ifAbsent));
+    const { caPath } = await prepareInstallation(config, store, logger);
+    return caPath ? { caPath } : {};
+  } finally {
+    await store.close();
+  }
+}
+
 export async function startServer(
   config: ServeConfig,
-  logger: Logger = pino({ level: config.logLevel }),
+  // Written asynchronously: lines logged while a write is under way go out together in the next one.
+  logger: Logger = pino({ level: config.logLevel }, pino.destination({ sync: false })),
 ): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl);
   try {
@@ -75,6 +110,7 @@ export async function startServer(
         new BuiltInIssuer(keys, store.directory, bases),
         ...config.trustIssuers.map((trusted) => new ExternalIssuer(trusted, store.directory, logger)),
       ],
+      store.directory,
       { audiences: config.audiences, clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS },
     );
     const issuer = {
@@ -83,12 +119,8 @@ export async function startServer(
       seal: await InteractionSeal.open((name, ifAbsent) => store.keys.installationSetting(name, ifAbsent)),
       publicBase: () => publicBase,
     };
-    const pipeline = { maxPixels: config.maxPixels, jpegQuality: config.jpegQuality };
-    if (config.demo && (await store.directory.isEmpty())) {
-      const { tenant, upns } = await seedDemoTenant(store, { photos: store.photos, pipeline });
-      logger.info({ tenant: tenant.id, users: upns }, `created the demo tenant '${tenant.name}'`);
-    }
-    const { tls, caPath } = await tlsFor(config);
+    const pipeline = pipelineOptions(config);
+    const { tls, caPath } = await prepareInstallation(config, store, logger);
     const app = await buildApp({
       store,
       verifier,
@@ -97,6 +129,7 @@ export async function startServer(
       pipeline,
       photoMaxAgeSeconds: config.photoMaxAgeSeconds,
       throttle: config.throttle,
+      maxUploads: config.maxUploads,
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       ...(tls ? { tls } : {}),
     });
@@ -114,6 +147,7 @@ export async function startServer(
       close: async () => {
         await app.close();
         await store.close();
+        logger.flush();
       },
     };
   } catch (error) {

@@ -17,6 +17,18 @@ const COLUMN_WORDING = {
   application: 'application permissions',
 } as const;
 
+/** Permission names compare without case; a caller's set is made once (callers are cached with tokens). */
+const granted = new WeakMap<Caller, ReadonlySet<string>>();
+
+function grantedPermissions(caller: Caller): ReadonlySet<string> {
+  let set = granted.get(caller);
+  if (!set) {
+    set = new Set(caller.permissions.map((p) => p.toLowerCase()));
+    granted.set(caller, set);
+  }
+  return set;
+}
+
 /** Throws 403 Authorization_RequestDenied unless the matrix grants `action` to `caller`. */
 export function authorize(caller: Caller, action: Action, facts: AccessFacts = {}): void {
   const rule = permissionRule(action);
@@ -27,7 +39,7 @@ export function authorize(caller: Caller, action: Action, facts: AccessFacts = {
       reason: `This operation (${rule.label}) is not supported with ${COLUMN_WORDING[column]}.`,
     });
   }
-  const held = new Set(caller.permissions.map((p) => p.toLowerCase()));
+  const held = grantedPermissions(caller);
   if (!accepted.some((permission) => held.has(permission.toLowerCase()))) {
     throw accessDenied({
       requiredPermission: accepted[0]!,

@@ -32,6 +32,7 @@ export class BuiltInIssuer implements IssuerVerifier {
         algorithms: [SIGNING_ALG],
         audience: [...options.audiences],
         clockTolerance: options.clockToleranceSeconds,
+        ...(options.currentDate ? { currentDate: options.currentDate } : {}),
         requiredClaims: ['exp', 'tid', 'iss', 'aud'],
       }));
     } catch (error) {

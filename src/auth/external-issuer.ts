@@ -107,6 +107,7 @@ export class ExternalIssuer implements IssuerVerifier {
         audience: this.config.audiences ?? [...options.audiences],
         algorithms: ASYMMETRIC_ALGORITHMS,
         clockTolerance: options.clockToleranceSeconds,
+        ...(options.currentDate ? { currentDate: options.currentDate } : {}),
         requiredClaims: ['exp'],
       }));
     } catch (error) {

@@ -2,8 +2,9 @@
 // Common checks come first (Bearer scheme, size, an asymmetric algorithm, an `iss`); the issuer the
 // token names — the built-in one or a trusted external one — then verifies it its own way.
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { invalidToken } from '../errors.js';
-import type { Tenant } from '../store/store.js';
+import type { DirectoryStore, Tenant } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { ASYMMETRIC_ALGORITHMS } from './external-issuer.js';
 
@@ -18,6 +19,8 @@ export interface Authenticated {
 export interface VerifyOptions {
   audiences: readonly string[];
   clockToleranceSeconds: number;
+  /** The time tokens are judged at (the verifier's clock). */
+  currentDate?: Date;
 }
 
 /** One trusted issuer: recognises its tokens by `iss` and verifies them. */
@@ -35,14 +38,43 @@ function bearerToken(authorization: string | undefined): string {
   return token;
 }
 
+/**
+ * Verified tokens are remembered for at most this long (and never past their `exp`): a signature
+ * check and the tenant and user look-ups cost more than the photo read they guard. A user
+ * deleted meanwhile is refused within this time.
+ */
+const CACHE_SECONDS = 60;
+const CACHE_ENTRIES = 10_000;
+
 export class TokenVerifier {
+  /** The caller a token was verified as; the tenant is read afresh (its settings may change). */
+  private readonly verified = new LRUCache<string, { caller: Caller; until: number }>({ max: CACHE_ENTRIES });
+
   constructor(
     private readonly issuers: readonly IssuerVerifier[],
+    private readonly directory: Pick<DirectoryStore, 'findTenant'>,
     private readonly options: VerifyOptions,
+    /** Milliseconds since the epoch; tests move it. */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<Authenticated> {
     const token = bearerToken(authorization);
+    const now = this.clock();
+    const cached = this.verified.get(token);
+    if (cached && cached.until > now) {
+      const tenant = await this.directory.findTenant(cached.caller.tenantId);
+      if (!tenant) throw invalidToken("The token's tenant is not known to this service.");
+      return { caller: cached.caller, tenant };
+    }
+    const authenticated = await this.verify(token);
+    const exp = decodeJwt(token).exp;
+    const until = Math.min(now + CACHE_SECONDS * 1000, typeof exp === 'number' ? exp * 1000 : now);
+    if (until > now) this.verified.set(token, { caller: authenticated.caller, until });
+    return authenticated;
+  }
+
+  private async verify(token: string): Promise<Authenticated> {
     let header: ReturnType<typeof decodeProtectedHeader>;
     let payload: JWTPayload;
     try {
@@ -57,6 +89,6 @@ export class TokenVerifier {
     const iss = typeof payload.iss === 'string' ? payload.iss : '';
     const issuer = this.issuers.find((candidate) => candidate.handles(iss, payload));
     if (!issuer) throw invalidToken('The token issuer is not trusted by this service.');
-    return issuer.verify(token, header.kid, this.options);
+    return issuer.verify(token, header.kid, { ...this.options, currentDate: new Date(this.clock()) });
   }
 }

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { addOptions, SERVE_OPTIONS, serveConfig } from '../config.js';
 import { startServer } from '../server.js';
+import { isWorker, runPrimary, runWorker } from './cluster.js';
 import type { Options } from './cli-support.js';
 
 export function serveCommand(): Command {
@@ -11,10 +12,14 @@ export function serveCommand(): Command {
       '\nExamples:\n' +
         '  portrait serve                       # https://localhost:8443, data in ./data\n' +
         '  portrait serve --port 9443 --data /var/lib/portrait\n' +
-        '  portrait serve --http --host 0.0.0.0 --base-url https://photos.example.com   # behind a TLS proxy',
+        '  portrait serve --http --host 0.0.0.0 --base-url https://photos.example.com   # behind a TLS proxy\n' +
+        '  portrait serve --workers auto        # one worker process per core',
     )
     .action(async (opts: Options) => {
-      const server = await startServer(serveConfig(opts));
+      const config = serveConfig(opts);
+      if (isWorker()) return runWorker(config);
+      if (config.workers > 1) return runPrimary(config, (line) => process.stdout.write(`${line}\n`));
+      const server = await startServer(config);
       process.stdout.write(`portrait listening on ${server.url}\n`);
       if (server.caPath) process.stdout.write(`clients trust the development CA at ${server.caPath}\n`);
       const stop = async () => {

@@ -9,6 +9,7 @@ import { batchRoutes } from './batch-routes.js';
 import { directoryRoutes } from './directory/directory-routes.js';
 import { photoRoutes } from './photo-routes.js';
 import type { Throttle } from './throttle.js';
+import type { UploadGate } from './upload-gate.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,6 +24,7 @@ export interface ApiDeps {
   verifier: TokenVerifier;
   photos: PhotoServiceDeps;
   throttle: Throttle;
+  uploads: UploadGate;
   photoMaxAgeSeconds: number;
   /** Public base URL for `@odata.context` and links; the request's own host when unset. */
   baseUrl?: string;

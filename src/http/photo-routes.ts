@@ -26,6 +26,7 @@ import {
   replacePhoto,
 } from '../services/photo-service.js';
 import { ifMatchList, noneMatch, quoteEtag } from './etags.js';
+import type { UploadGate } from './upload-gate.js';
 
 /** SPEC §4: 4 MiB, refused while streaming. */
 export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
@@ -33,6 +34,7 @@ export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 export interface PhotoRouteDeps {
   version: ApiVersion;
   ports: DirectoryPorts;
+  uploads: UploadGate;
   photos: PhotoServiceDeps;
   photoMaxAgeSeconds: number;
   /** Public base URL for `@odata.context`; the request's own host when unset. */
@@ -62,8 +64,12 @@ function pathAfterVersion(request: FastifyRequest, version: ApiVersion): string 
   return path.slice(version.length + 1);
 }
 
-/** Everything that can refuse a call before its body is read: token, path, method, owner, permission. */
-async function prepareCall(deps: PhotoRouteDeps, request: FastifyRequest): Promise<void> {
+/** Everything that can refuse a call before its body is read: path, method, owner, permission, a busy server. */
+async function prepareCall(
+  deps: PhotoRouteDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
   const { version } = deps;
   const auth = request.auth!;
   const target = parsePhotoPath(version, pathAfterVersion(request, version));
@@ -76,6 +82,7 @@ async function prepareCall(deps: PhotoRouteDeps, request: FastifyRequest): Promi
   const owner = await resolveOwner(deps.ports, auth.caller, target.owner);
   const access = WRITE_OPERATIONS.has(rule.operation) ? 'write' : 'read';
   authorize(auth.caller, photoAction(owner.kind, access, owner.self), owner.access);
+  if (rule.operation === 'replace') await deps.uploads.admit(reply);
   request.photoCall = { version, target, rule, owner, auth };
 }
 
@@ -167,7 +174,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRouteDeps): P
     url: '/*',
     exposeHeadRoute: false,
     bodyLimit: MAX_PHOTO_BYTES,
-    onRequest: (request) => prepareCall(deps, request),
+    onRequest: (request, reply) => prepareCall(deps, request, reply),
     preParsing: async (request) => requireImageContentType(request),
     handler: (request, reply) => {
       const call = request.photoCall!;

@@ -10,6 +10,7 @@ import { SqlKeyStore } from './sql/sql-key-store.js';
 import { SqlMailboxStore } from './sql/sql-mailbox-store.js';
 import { SqlPhotoStore } from './sql/sql-photo-store.js';
 import { openSqliteBackend } from './sql/sqlite-backend.js';
+import { withReadCache } from './read-cache.js';
 import type { Store } from './store.js';
 
 /** `sqlite:PATH` (relative to the working directory) or `sqlite::memory:`. */
@@ -40,17 +41,20 @@ export async function openStore(url: string): Promise<Store> {
     await backend.close();
     throw error;
   }
-  return {
-    kind: backend.kind,
-    directory: new SqlDirectoryStore(backend),
-    groups: new SqlGroupStore(backend),
-    mailbox: new SqlMailboxStore(backend),
-    photos: new SqlPhotoStore(backend),
-    keys: new SqlKeyStore(backend),
-    apps: new SqlAppStore(backend),
-    ping: async () => {
-      await backend.db.selectFrom('installation').select('name').limit(1).execute();
+  return withReadCache(
+    {
+      kind: backend.kind,
+      directory: new SqlDirectoryStore(backend),
+      groups: new SqlGroupStore(backend),
+      mailbox: new SqlMailboxStore(backend),
+      photos: new SqlPhotoStore(backend),
+      keys: new SqlKeyStore(backend),
+      apps: new SqlAppStore(backend),
+      ping: async () => {
+        await backend.db.selectFrom('installation').select('name').limit(1).execute();
+      },
+      close: () => backend.close(),
     },
-    close: () => backend.close(),
-  };
+    () => backend.changedElsewhere(),
+  );
 }

@@ -205,3 +205,36 @@ await backend.writeTransaction(async (trx) => {
   await new Promise(() => {});
 });
 `;
+
+describe('store contract: sqlite read cache across processes', () => {
+  it("sees another connection's writes at once, and its own", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portrait-cache-'));
+    const location = `sqlite:${join(dir, 'portrait.db')}`;
+    const reader = await openStore(location);
+    const writer = await openStore(location);
+    try {
+      const tenant = await reader.directory.createTenant({ name: 'cached' });
+      const user = await reader.directory.createUser({
+        tenantId: tenant.id,
+        userPrincipalName: 'u@c',
+        displayName: 'Before',
+      });
+      assert.equal((await reader.directory.findUser(tenant.id, user.id))?.displayName, 'Before');
+      await writer.directory.updateUser(tenant.id, user.id, { displayName: 'After' });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.equal((await reader.directory.findUser(tenant.id, user.id))?.displayName, 'After');
+
+      await reader.photos.replacePhotoSet(tenant.id, user.id, [variant(48, 1)]);
+      assert.equal((await reader.photos.readVariant(tenant.id, user.id))?.bytes[0], 1);
+      await writer.photos.replacePhotoSet(tenant.id, user.id, [variant(48, 2)]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.equal((await reader.photos.readVariant(tenant.id, user.id))?.bytes[0], 2);
+      await reader.photos.deletePhotoSet(tenant.id, user.id);
+      assert.equal(await reader.photos.readVariant(tenant.id, user.id), undefined, 'its own write, at once');
+    } finally {
+      await reader.close();
+      await writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -40,6 +40,8 @@ export function testConfig(dataDir: string, overrides: Partial<ServeConfig> = {}
     maxPixels: 40_000_000,
     jpegQuality: 88,
     throttle: {},
+    maxUploads: 8,
+    workers: 1,
     demo: false,
     ...overrides,
   };

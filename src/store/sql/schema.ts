@@ -165,5 +165,7 @@ export interface SqlBackend {
    * requests, other processes on the same store) queue instead of failing on a stale snapshot.
    */
   writeTransaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  /** Whether another connection has committed since the last call (for the read cache). */
+  changedElsewhere(): boolean;
   close(): Promise<void>;
 }

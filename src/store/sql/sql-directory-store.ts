@@ -16,7 +16,7 @@ import {
 } from '../store.js';
 import type { Db, SqlBackend, TenantsTable, UsersTable } from './schema.js';
 import { deletePhotoSets } from './sql-photo-store.js';
-import { definedOnly, listing, normaliseId, now, parseJson, toPage } from './sql-support.js';
+import { definedOnly, listing, normaliseId, now, parseJson, preparedQuery, toPage } from './sql-support.js';
 
 const toTenant = (row: Selectable<TenantsTable>): Tenant => ({
   id: row.id,
@@ -98,14 +98,17 @@ export class SqlDirectoryStore implements DirectoryStore {
     });
   }
 
-  async findTenant(idOrName: string): Promise<Tenant | undefined> {
-    const key = idOrName.toLowerCase();
-    const row = await this.db
+  private readonly tenantQuery = preparedQuery((db: Db, id: string, name: string) =>
+    db
       .selectFrom('tenants')
       .selectAll()
-      .where((eb) => eb.or([eb('id', '=', key), eb('name_lower', '=', key)]))
-      .orderBy('created_at')
-      .executeTakeFirst();
+      .where((eb) => eb.or([eb('id', '=', id), eb('name_lower', '=', name)]))
+      .orderBy('created_at'),
+  );
+
+  async findTenant(idOrName: string): Promise<Tenant | undefined> {
+    const key = idOrName.toLowerCase();
+    const [row] = await this.tenantQuery(this.db, key, key);
     return row && toTenant(row);
   }
 
@@ -165,14 +168,17 @@ export class SqlDirectoryStore implements DirectoryStore {
     });
   }
 
-  async findUser(tenantId: string, idOrUpn: string): Promise<User | undefined> {
-    const key = idOrUpn.toLowerCase();
-    const row = await this.db
+  private readonly userQuery = preparedQuery((db: Db, tenantId: string, id: string, upn: string) =>
+    db
       .selectFrom('users')
       .selectAll()
       .where('tenant_id', '=', tenantId)
-      .where((eb) => eb.or([eb('id', '=', key), eb('upn_lower', '=', key)]))
-      .executeTakeFirst();
+      .where((eb) => eb.or([eb('id', '=', id), eb('upn_lower', '=', upn)])),
+  );
+
+  async findUser(tenantId: string, idOrUpn: string): Promise<User | undefined> {
+    const key = idOrUpn.toLowerCase();
+    const [row] = await this.userQuery(this.db, tenantId, key, key);
     return row && toUser(row);
   }
 

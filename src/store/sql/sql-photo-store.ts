@@ -11,6 +11,7 @@ import {
   type WriteCondition,
 } from '../store.js';
 import type { Db, SqlBackend } from './schema.js';
+import { preparedQuery } from './sql-support.js';
 import { sizeId } from '../../graph/photo-sizes.js';
 
 const newEtag = () => randomBytes(4).toString('hex').toUpperCase();
@@ -84,20 +85,35 @@ export class SqlPhotoStore implements PhotoStore {
     };
   }
 
-  async readVariant(tenantId: string, ownerId: string, wanted?: string): Promise<StoredVariant | undefined> {
-    let query = this.backend.db
+  private readonly variantQuery = (db: Db) =>
+    db
       .selectFrom('photo_variants as v')
       .innerJoin('photo_sets as s', (join) =>
         join.onRef('s.tenant_id', '=', 'v.tenant_id').onRef('s.owner_id', '=', 'v.owner_id'),
       )
-      .select(['s.etag', 'v.size_id', 'v.width', 'v.height', 'v.content_type', 'v.bytes'])
+      .select(['s.etag', 'v.size_id', 'v.width', 'v.height', 'v.content_type', 'v.bytes']);
+
+  private readonly sizedVariant = preparedQuery((db: Db, tenantId: string, ownerId: string, sizeId: string) =>
+    this.variantQuery(db)
       .where('v.tenant_id', '=', tenantId)
-      .where('v.owner_id', '=', ownerId);
-    query =
+      .where('v.owner_id', '=', ownerId)
+      .where('v.size_id', '=', sizeId),
+  );
+
+  private readonly largestVariant = preparedQuery((db: Db, tenantId: string, ownerId: string) =>
+    this.variantQuery(db)
+      .where('v.tenant_id', '=', tenantId)
+      .where('v.owner_id', '=', ownerId)
+      .orderBy('v.width', 'desc')
+      .limit(sql.lit(1)),
+  );
+
+  async readVariant(tenantId: string, ownerId: string, wanted?: string): Promise<StoredVariant | undefined> {
+    const db = this.backend.db;
+    const [row] =
       wanted === undefined
-        ? query.orderBy('v.width', 'desc').limit(1)
-        : query.where('v.size_id', '=', wanted);
-    const row = await query.executeTakeFirst();
+        ? await this.largestVariant(db, tenantId, ownerId)
+        : await this.sizedVariant(db, tenantId, ownerId, wanted);
     if (!row) return undefined;
     return {
       etag: row.etag,

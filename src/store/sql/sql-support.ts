@@ -1,8 +1,8 @@
 // Pieces every SQL store shares: ids, timestamps, JSON columns, and listings with $filter,
 // $top and keyset paging (SPEC §6).
-import { type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { CompiledQuery, type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { ListQuery, Page } from '../store.js';
-import type { Database } from './schema.js';
+import type { Database, Db } from './schema.js';
 
 export const now = () => new Date().toISOString();
 
@@ -58,3 +58,26 @@ export function toPage<R, T>(
 /** A change with its unset keys dropped, so spreading it never writes `undefined`. */
 export const definedOnly = <T extends object>(change: T): Partial<T> =>
   Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/**
+ * A read-path query built with Kysely once and then run from its SQL: building and compiling a
+ * query cost more than SQLite takes to answer it (docs/benchmarks.md, scale). Made per store
+ * instance, since the SQL depends on the backend's dialect.
+ */
+export function preparedQuery<A extends unknown[], R>(
+  build: (db: Db, ...args: A) => { compile(): CompiledQuery<R> },
+): (db: Db, ...args: A) => Promise<R[]> {
+  let sqlText: string | undefined;
+  return async (db, ...args) => {
+    if (sqlText !== undefined) return (await db.executeQuery(CompiledQuery.raw(sqlText, args))).rows as R[];
+    const compiled = build(db, ...args).compile();
+    // Reusable only if the query takes exactly its arguments as parameters, in order.
+    if (compiled.parameters.length !== args.length || compiled.parameters.some((p, i) => p !== args[i])) {
+      throw new Error(
+        `prepared query parameters ${JSON.stringify(compiled.parameters)} are not its arguments`,
+      );
+    }
+    sqlText = compiled.sql;
+    return (await db.executeQuery(compiled)).rows;
+  };
+}

@@ -1,0 +1,102 @@
+// 2. Uploads: an end-to-end PUT of a ~3 MB 3000x2250 JPEG against bare sharp doing the same
+// decode, resizes and encodes in this process; one at a time, then four uploaders at once (with
+// the server's CPU use, to show both cores at work).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { Agent, request } from 'undici';
+import { photoJpeg, seed } from '../lib/fixtures.js';
+import { cpuSecondsOfTree, startPortrait } from '../lib/processes.js';
+import type { Row } from '../lib/report.js';
+
+const SIDES = [48, 64, 96, 120, 240, 360, 432, 504, 648];
+
+/** What any sharp user would write for the same result: decode once to the largest square, then every size. */
+async function bare(bytes: Buffer): Promise<void> {
+  const square = await sharp(bytes)
+    .autoOrient()
+    .resize(648, 648, { fit: 'cover' })
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = square.info;
+  await Promise.all(
+    SIDES.map((side) =>
+      sharp(square.data, { raw: { width, height, channels } })
+        .resize(side, side)
+        .jpeg({ quality: 88 })
+        .toBuffer(),
+    ),
+  );
+}
+
+/** Runs `count` jobs, `parallel` at a time; mean wall time per job in ms. */
+async function timed(count: number, parallel: number, job: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) await job(next++);
+    }),
+  );
+  return (performance.now() - started) / count;
+}
+
+export async function uploads(options: { count: number }, note: (line: string) => void): Promise<Row[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'portrait-bench-uploads-'));
+  try {
+    const seeded = await seed(`sqlite:${join(dir, 'portrait.db')}`, 8);
+    const jpeg = await photoJpeg(3000, 2250, 94, 1.0);
+    note(`upload source: 3000x2250 JPEG of ${(jpeg.length / 1e6).toFixed(2)} MB`);
+    const server = await startPortrait(dir, ['--http', '--log-level', 'warn']);
+    const agent = new Agent({ connections: 8 });
+    const put = async (i: number) => {
+      const user = seeded.userIds[i % seeded.userIds.length];
+      const response = await request(`${server.url}/v1.0/users/${user}/photo/$value`, {
+        method: 'PUT',
+        body: jpeg,
+        headers: { authorization: `Bearer ${seeded.token}`, 'content-type': 'image/jpeg' },
+        dispatcher: agent,
+      });
+      await response.body.dump();
+      if (response.statusCode !== 200) throw new Error(`upload answered ${response.statusCode}`);
+    };
+    try {
+      await timed(3, 1, put);
+      await timed(3, 1, () => bare(jpeg));
+      const bareOne = await timed(options.count, 1, () => bare(jpeg));
+      const putOne = await timed(options.count, 1, put);
+      const bareFour = await timed(options.count * 2, 4, () => bare(jpeg));
+      const cpuBefore = cpuSecondsOfTree(server.child.pid!);
+      const wallBefore = performance.now();
+      const putFour = await timed(options.count * 2, 4, put);
+      const cores =
+        (cpuSecondsOfTree(server.child.pid!) - cpuBefore) / ((performance.now() - wallBefore) / 1000);
+      return [
+        {
+          measure: 'upload, one at a time: PUT of a 3000x2250 JPEG, end to end',
+          portrait: `${putOne.toFixed(0)} ms per upload`,
+          reference: `bare sharp, same work in process: ${bareOne.toFixed(0)} ms`,
+          ratio: putOne / bareOne,
+          target: '≤ 1.5',
+          met: putOne / bareOne <= 1.5,
+        },
+        {
+          measure: `upload, 4 uploaders at once (server used ${cores.toFixed(2)} of ${availableParallelism()} cores)`,
+          portrait: `${putFour.toFixed(0)} ms per upload (throughput)`,
+          reference: `bare sharp, 4 at once: ${bareFour.toFixed(0)} ms`,
+          ratio: putFour / bareFour,
+          target: '≤ 1.5',
+          met: putFour / bareFour <= 1.5,
+        },
+      ];
+    } finally {
+      await agent.close();
+      await server.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
