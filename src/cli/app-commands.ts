@@ -12,6 +12,7 @@ import {
   revokeConsent,
 } from '../services/app-service.js';
 import { requireTenant } from '../services/directory-service.js';
+import type { AppRegistration, Store, Tenant } from '../store/store.js';
 import {
   collect,
   emit,
@@ -34,6 +35,22 @@ async function usage<T>(work: () => Promise<T>): Promise<T> {
 
 const listOption = (opts: Options, name: string) =>
   opts[name] === undefined ? undefined : permissionList(String(opts[name]));
+
+/** A command on one app registration, named by `--tenant` and `--app`. */
+const oneAppCommand = (name: string, description: string) =>
+  storeCommand(name, description)
+    .requiredOption('--tenant <tenant>', 'tenant id or name')
+    .requiredOption('--app <app>', 'client id or name');
+
+/** Runs `work` on the store and the app registration that `--tenant` and `--app` name. */
+const withApp = (
+  opts: Options,
+  work: (store: Store, tenant: Tenant, app: AppRegistration) => Promise<void>,
+) =>
+  withStore(opts, async (store) => {
+    const tenant = await requireTenant(store.directory, String(opts['tenant']));
+    return work(store, tenant, await requireApp(store.apps, tenant, String(opts['app'])));
+  });
 
 function appCommand(): Command {
   const app = new Command('app').description('App registrations and admin consent');
@@ -98,16 +115,12 @@ function appCommand(): Command {
     ['revoke', 'Revoke admin consent (everything unless named)', revokeConsent],
   ] as const) {
     app.addCommand(
-      storeCommand(verb, description)
-        .requiredOption('--tenant <tenant>', 'tenant id or name')
-        .requiredOption('--app <app>', 'client id or name')
+      oneAppCommand(verb, description)
         .option('--roles <permissions>', 'application permissions')
         .option('--scopes <permissions>', 'delegated permissions, for every user of the tenant')
         .action((opts: Options) =>
-          withStore(opts, (store) =>
+          withApp(opts, (store, _tenant, found) =>
             usage(async () => {
-              const tenant = await requireTenant(store.directory, String(opts['tenant']));
-              const found = await requireApp(store.apps, tenant, String(opts['app']));
               const roles = listOption(opts, 'roles');
               const scopes = listOption(opts, 'scopes');
               const updated = await apply(store.apps, found, {
@@ -125,33 +138,24 @@ function appCommand(): Command {
     );
   }
   app.addCommand(
-    storeCommand('add-secret', 'Add a client secret (prints it once); older secrets keep working')
-      .requiredOption('--tenant <tenant>', 'tenant id or name')
-      .requiredOption('--app <app>', 'client id or name')
-      .action((opts: Options) =>
-        withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const found = await requireApp(store.apps, tenant, String(opts['app']));
+    oneAppCommand('add-secret', 'Add a client secret (prints it once); older secrets keep working').action(
+      (opts: Options) =>
+        withApp(opts, async (store, _tenant, found) => {
           if (found.publicClient)
             throw new UsageError(`'${found.displayName}' is a public client: it has no secrets`);
           const { secret, record } = newClientSecret(found.id);
           await store.apps.addClientSecret(record);
           emit(opts, { appId: found.appId, clientSecret: secret, expiresAt: record.expiresAt }, secret);
         }),
-      ),
+    ),
   );
   app.addCommand(
-    storeCommand('delete', 'Delete an app registration, its secrets and consents')
-      .requiredOption('--tenant <tenant>', 'tenant id or name')
-      .requiredOption('--app <app>', 'client id or name')
-      .action((opts: Options) =>
-        withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const found = await requireApp(store.apps, tenant, String(opts['app']));
-          await store.apps.deleteApp(tenant.id, found.appId);
-          emit(opts, { appId: found.appId, deleted: true }, `deleted ${found.displayName}`);
-        }),
-      ),
+    oneAppCommand('delete', 'Delete an app registration, its secrets and consents').action((opts: Options) =>
+      withApp(opts, async (store, tenant, found) => {
+        await store.apps.deleteApp(tenant.id, found.appId);
+        emit(opts, { appId: found.appId, deleted: true }, `deleted ${found.displayName}`);
+      }),
+    ),
   );
   return app;
 }

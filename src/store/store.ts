@@ -20,35 +20,15 @@ export interface Tenant {
   settings: TenantSettings;
 }
 
-export interface User {
+export interface User extends UserFields {
   id: string;
   tenantId: string;
-  userPrincipalName: string;
-  displayName: string;
-  mail: string | null;
-  givenName: string | null;
-  surname: string | null;
-  jobTitle: string | null;
-  accountEnabled: boolean;
-  /** Directory role template ids; tokens minted for the user carry them as `wids`. */
-  directoryRoles: string[];
   createdAt: string;
 }
 
-export interface Group {
+export interface Group extends GroupFields {
   id: string;
   tenantId: string;
-  displayName: string;
-  description: string | null;
-  mail: string | null;
-  mailNickname: string | null;
-  mailEnabled: boolean;
-  securityEnabled: boolean;
-  /** `Unified` for Microsoft 365 groups. */
-  groupTypes: string[];
-  visibility: string | null;
-  /** The group has a team: `/teams/{id}` reaches it, and its photo is the team's photo. */
-  isTeam: boolean;
   createdAt: string;
 }
 
@@ -85,6 +65,7 @@ export interface UserFields {
   surname: string | null;
   jobTitle: string | null;
   accountEnabled: boolean;
+  /** Directory role template ids; tokens minted for the user carry them as `wids`. */
   directoryRoles: string[];
 }
 
@@ -102,8 +83,10 @@ export interface GroupFields {
   mailNickname: string | null;
   mailEnabled: boolean;
   securityEnabled: boolean;
+  /** `Unified` for Microsoft 365 groups. */
   groupTypes: string[];
   visibility: string | null;
+  /** The group has a team: `/teams/{id}` reaches it, and its photo is the team's photo. */
   isTeam: boolean;
 }
 

@@ -26,6 +26,13 @@ async function call(method: string, path: string, token: string, body?: Buffer) 
 
 const store = () => ['--data', dataDir];
 
+/** A token from `portrait token` for a user (`--user`, `--scopes`) or an app (`--app`, `--roles`). */
+async function cliToken(tenant: string, ...subject: string[]): Promise<string> {
+  const minted = await portrait(['token', ...store(), '--tenant', tenant, ...subject]);
+  assert.equal(minted.code, 0, minted.stderr);
+  return minted.stdout.trim();
+}
+
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'portrait-cli-'));
   server = await serve(['--port', '0', ...store(), '--log-level', 'warn']);
@@ -121,18 +128,13 @@ describe('directory commands with --json, while the server runs on the same stor
     assert.deepEqual(team.owners, [lee.id]);
     assert.deepEqual(team.members, [lee.id, admin.id]);
     assert.deepEqual(team.resourceProvisioningOptions, ['Team']);
-    const token = (
-      await portrait([
-        'token',
-        ...store(),
-        '--tenant',
-        'fabrikam',
-        '--user',
-        'lee@fabrikam.example',
-        '--scopes',
-        'TeamSettings.ReadWrite.All',
-      ])
-    ).stdout.trim();
+    const token = await cliToken(
+      'fabrikam',
+      '--user',
+      'lee@fabrikam.example',
+      '--scopes',
+      'TeamSettings.ReadWrite.All',
+    );
     const put = await call('PUT', `/v1.0/teams/${team.id}/photo/$value`, token, await noiseJpeg(300, 300));
     assert.equal(put.status, 204);
   });
@@ -154,18 +156,7 @@ describe('directory commands with --json, while the server runs on the same stor
       'isaiah@northwind.example',
     ]);
     assert.match(contact.parentFolderId, /^[0-9a-f-]{36}$/);
-    const token = (
-      await portrait([
-        'token',
-        ...store(),
-        '--tenant',
-        'fabrikam',
-        '--user',
-        lee.id,
-        '--scopes',
-        'Contacts.ReadWrite',
-      ])
-    ).stdout.trim();
+    const token = await cliToken('fabrikam', '--user', lee.id, '--scopes', 'Contacts.ReadWrite');
     const path = `/v1.0/me/contactfolders/${contact.parentFolderId}/contacts/${contact.id}/photo/$value`;
     assert.equal((await call('PUT', path, token, await noiseJpeg(200, 200))).status, 200);
     assert.equal((await call('GET', path, token)).status, 200);
@@ -225,18 +216,7 @@ describe('directory commands with --json, while the server runs on the same stor
       '--name',
       'Gone',
     ]);
-    const token = (
-      await portrait([
-        'token',
-        ...store(),
-        '--tenant',
-        'fabrikam',
-        '--app',
-        'sync',
-        '--roles',
-        'ProfilePhoto.ReadWrite.All',
-      ])
-    ).stdout.trim();
+    const token = await cliToken('fabrikam', '--app', 'sync', '--roles', 'ProfilePhoto.ReadWrite.All');
     assert.equal(
       (await call('PUT', `/v1.0/users/${gone.id}/photo/$value`, token, await noiseJpeg(100, 100))).status,
       200,
@@ -322,19 +302,7 @@ describe('identity commands', () => {
   });
 
   it('keys rotate switches the signing key while the server runs; older tokens keep working', async () => {
-    const mint = async () =>
-      (
-        await portrait([
-          'token',
-          ...store(),
-          '--tenant',
-          'fabrikam',
-          '--app',
-          'sync',
-          '--roles',
-          'ProfilePhoto.Read.All',
-        ])
-      ).stdout.trim();
+    const mint = () => cliToken('fabrikam', '--app', 'sync', '--roles', 'ProfilePhoto.Read.All');
     const before = await mint();
     const rotated = await portraitJson(['keys', 'rotate', ...store()]);
     assert.equal(rotated.retired.length, 1);
@@ -373,18 +341,7 @@ describe('identity commands', () => {
       '--name',
       'Ann',
     ]);
-    const token = (
-      await portrait([
-        'token',
-        ...store(),
-        '--tenant',
-        b2c.id,
-        '--user',
-        'ann@woodgrove.example',
-        '--scopes',
-        'User.ReadWrite',
-      ])
-    ).stdout.trim();
+    const token = await cliToken(b2c.id, '--user', 'ann@woodgrove.example', '--scopes', 'User.ReadWrite');
     const refused = await call('PUT', '/v1.0/me/photo/$value', token, await noiseJpeg(100, 100));
     assert.equal(refused.status, 400);
     assert.equal(refused.json().error.code, 'NotSupported');
@@ -437,18 +394,7 @@ describe('user import', () => {
     assert.equal(changed.code, 0);
     assert.match(changed.stdout, /created 0, updated 1, unchanged 0, failed 0/);
 
-    const token = (
-      await portrait([
-        'token',
-        ...store(),
-        '--tenant',
-        'fabrikam',
-        '--app',
-        'reader',
-        '--roles',
-        'User.Read.All Group.Read.All',
-      ])
-    ).stdout.trim();
+    const token = await cliToken('fabrikam', '--app', 'reader', '--roles', 'User.Read.All Group.Read.All');
     const ann = (await call('GET', '/v1.0/users/ann@fabrikam.example', token)).json();
     assert.equal(ann.jobTitle, 'Head buyer');
     const groups = (

@@ -1,7 +1,7 @@
 // Contacts and contact folders of a mailbox (SPEC §6), under /me and /users/{id | upn}: list and
 // create in the default folder or a named one, read, update and delete. Deleting a contact or a
 // folder deletes the photos in it.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply as Reply } from 'fastify';
 import { authorize } from '../../auth/authorize.js';
 import { directoryBadRequest, folderExists, itemNotFound } from '../../errors.js';
 import {
@@ -10,7 +10,13 @@ import {
   graphContact,
   graphContactFolder,
 } from '../../graph/directory-json.js';
-import { type ContactFields, DuplicateError, type User } from '../../store/store.js';
+import {
+  type Contact,
+  type ContactFields,
+  type ContactFolder,
+  DuplicateError,
+  type User,
+} from '../../store/store.js';
 import type { ApiDeps } from '../api-routes.js';
 import {
   bodyObject,
@@ -71,51 +77,74 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   const context = (user: User, path: string) => `users('${user.id}')/${path}`;
 
-  const listIn =
-    (folderParam: boolean) => async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
-      const user = await mailboxOf(request, 'contacts.read');
-      const folderId = folderParam ? (await folderOf(request, user)).id : null;
-      return sendCollection(
-        deps,
-        request,
-        reply,
-        context(user, 'contacts'),
-        CONTACT_SHAPE,
-        (query) => mailbox.listContacts(user.tenantId, user.id, folderId, query),
-        graphContact,
-      );
-    };
+  const sendContact = (
+    request: DirectoryRequest,
+    reply: Reply,
+    user: User,
+    contact: Contact,
+    status?: number,
+  ) =>
+    sendEntity(
+      deps,
+      request,
+      reply,
+      `${context(user, 'contacts')}/$entity`,
+      CONTACT_SHAPE,
+      graphContact(contact),
+      status,
+    );
+  const sendFolder = (
+    request: DirectoryRequest,
+    reply: Reply,
+    user: User,
+    folder: ContactFolder,
+    status?: number,
+  ) =>
+    sendEntity(
+      deps,
+      request,
+      reply,
+      `${context(user, 'contactFolders')}/$entity`,
+      CONTACT_FOLDER_SHAPE,
+      graphContactFolder(folder),
+      status,
+    );
 
-  const createIn =
-    (folderParam: boolean) => async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
-      const user = await mailboxOf(request, 'contacts.write');
-      const folderId = folderParam ? (await folderOf(request, user)).id : null;
-      const fields = contactFields(bodyObject(request));
-      // Outlook makes the display name from the name parts when none is given.
-      const displayName =
-        fields.displayName ??
-        ([fields.givenName, fields.surname].filter(Boolean).join(' ') || fields.emailAddress || '');
-      if (!displayName)
-        throw directoryBadRequest(
-          'A contact needs a displayName, a givenName or surname, or an email address.',
-        );
-      const created = await mailbox.createContact({
-        ...fields,
-        tenantId: user.tenantId,
-        userId: user.id,
-        folderId,
-        displayName,
-      });
-      return sendEntity(
-        deps,
-        request,
-        reply,
-        `${context(user, 'contacts')}/$entity`,
-        CONTACT_SHAPE,
-        graphContact(created),
-        201,
+  const listIn = (folderParam: boolean) => async (request: DirectoryRequest, reply: Reply) => {
+    const user = await mailboxOf(request, 'contacts.read');
+    const folderId = folderParam ? (await folderOf(request, user)).id : null;
+    return sendCollection(
+      deps,
+      request,
+      reply,
+      context(user, 'contacts'),
+      CONTACT_SHAPE,
+      (query) => mailbox.listContacts(user.tenantId, user.id, folderId, query),
+      graphContact,
+    );
+  };
+
+  const createIn = (folderParam: boolean) => async (request: DirectoryRequest, reply: Reply) => {
+    const user = await mailboxOf(request, 'contacts.write');
+    const folderId = folderParam ? (await folderOf(request, user)).id : null;
+    const fields = contactFields(bodyObject(request));
+    // Outlook makes the display name from the name parts when none is given.
+    const displayName =
+      fields.displayName ??
+      ([fields.givenName, fields.surname].filter(Boolean).join(' ') || fields.emailAddress || '');
+    if (!displayName)
+      throw directoryBadRequest(
+        'A contact needs a displayName, a givenName or surname, or an email address.',
       );
-    };
+    const created = await mailbox.createContact({
+      ...fields,
+      tenantId: user.tenantId,
+      userId: user.id,
+      folderId,
+      displayName,
+    });
+    return sendContact(request, reply, user, created, 201);
+  };
 
   for (const owner of ['/me', '/users/:user']) {
     resource(app, `${owner}/contacts`, { GET: listIn(false), POST: createIn(false) });
@@ -125,14 +154,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
       GET: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.read');
         const contact = await contactOf(request, user);
-        return sendEntity(
-          deps,
-          request,
-          reply,
-          `${context(user, 'contacts')}/$entity`,
-          CONTACT_SHAPE,
-          graphContact(contact),
-        );
+        return sendContact(request, reply, user, contact);
       },
       PATCH: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.write');
@@ -143,14 +165,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
           contact.id,
           contactFields(bodyObject(request)),
         );
-        return sendEntity(
-          deps,
-          request,
-          reply,
-          `${context(user, 'contacts')}/$entity`,
-          CONTACT_SHAPE,
-          graphContact(updated),
-        );
+        return sendContact(request, reply, user, updated);
       },
       DELETE: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.write');
@@ -181,15 +196,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const displayName = stringProperty(body, 'displayName', 'ContactFolder', { required: true })!;
         try {
           const folder = await mailbox.createContactFolder(user.tenantId, user.id, displayName);
-          return sendEntity(
-            deps,
-            request,
-            reply,
-            `${context(user, 'contactFolders')}/$entity`,
-            CONTACT_FOLDER_SHAPE,
-            graphContactFolder(folder),
-            201,
-          );
+          return sendFolder(request, reply, user, folder, 201);
         } catch (error) {
           throw error instanceof DuplicateError ? folderExists() : error;
         }
@@ -200,14 +207,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
       GET: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.read');
         const folder = await folderOf(request, user);
-        return sendEntity(
-          deps,
-          request,
-          reply,
-          `${context(user, 'contactFolders')}/$entity`,
-          CONTACT_FOLDER_SHAPE,
-          graphContactFolder(folder),
-        );
+        return sendFolder(request, reply, user, folder);
       },
       DELETE: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.write');
