@@ -23,7 +23,8 @@ it('admits up to the limit, lets a bounded line wait, and refuses the rest with 
   const gate = new UploadGate({ limit: 2, waiting: 1, maxWaitMs: 10_000 });
   const first = reply();
   await gate.admit(first);
-  await gate.admit(reply());
+  const second = reply();
+  await gate.admit(second);
   let waited = false;
   const third = gate.admit(reply()).then(() => {
     waited = true;
@@ -34,7 +35,10 @@ it('admits up to the limit, lets a bounded line wait, and refuses the rest with 
   first.raw.emit('close'); // both events of one reply free one slot
   await third;
   assert.equal(waited, true, 'the waiting upload took the freed slot');
-  await assert.rejects(gate.admit(reply()), busy);
+  const fifth = gate.admit(reply()); // the line has room again
+  await assert.rejects(gate.admit(reply()), busy, 'and is full again');
+  second.raw.emit('close');
+  await fifth;
 });
 
 it('refuses an upload that waited too long', async () => {
