@@ -133,7 +133,13 @@ export async function startServer(
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       ...(tls ? { tls } : {}),
     });
-    await app.listen({ host: config.host, port: config.port });
+    await app.listen({
+      host: config.host,
+      port: config.port,
+      // Fastify names the scheme from its own https option, which a server factory bypasses.
+      listenTextResolver: (address) =>
+        `Server listening at ${tls ? address.replace(/^http:/, 'https:') : address}`,
+    });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = displayUrl(config, port);
