@@ -85,6 +85,18 @@ function decodeCursor(token: string): Cursor {
 
 const SUPPORTED = new Set(['$select', '$top', '$filter', '$skiptoken']);
 
+/** A query option by name, without regard to case; given twice, a 400 as Graph's OData layer says. */
+export function queryOption(raw: Record<string, unknown>, name: string): string | undefined {
+  const given = Object.entries(raw).filter(([key]) => key.toLowerCase() === name);
+  const value = given.length === 1 ? given[0]![1] : given.length > 1 ? given : undefined;
+  if (value !== undefined && typeof value !== 'string') {
+    throw badQuery(
+      `Query option '${name}' was specified more than once, but it must be specified at most once.`,
+    );
+  }
+  return value;
+}
+
 /** Reads the collection options of a request's query string. */
 export function collectionOptions(raw: Record<string, unknown>, shape: EntityShape): CollectionOptions {
   for (const key of Object.keys(raw)) {
@@ -92,10 +104,7 @@ export function collectionOptions(raw: Record<string, unknown>, shape: EntitySha
       throw badQuery(`The query option '${key}' is not supported by Portrait; use $select, $top or $filter.`);
     }
   }
-  const value = (name: string) => {
-    const entry = Object.entries(raw).find(([k]) => k.toLowerCase() === name);
-    return typeof entry?.[1] === 'string' ? entry[1] : undefined;
-  };
+  const value = (name: string) => queryOption(raw, name);
   const cursor = value('$skiptoken') ? decodeCursor(value('$skiptoken')!) : undefined;
   const topText = value('$top');
   const top = topText === undefined ? (cursor?.top ?? DEFAULT_PAGE_SIZE) : Number(topText);

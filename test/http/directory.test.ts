@@ -135,9 +135,14 @@ describe('users', () => {
       '$top=1000',
       '$orderby=displayName',
       '$skiptoken=garbage',
+      '$top=1&$top=2',
+      '$select=id&$SELECT=displayName',
     ]) {
       assert.equal((await h.request('GET', `/v1.0/users?${query}`, { token: appToken })).status, 400, query);
     }
+    const me = await h.request('GET', `/v1.0/users/${plain.id}?$select=id&$select=mail`, { token: appToken });
+    assert.equal(me.status, 400, 'an entity refuses a repeated $select too');
+    assert.match(me.json().error.message, /'\$select' was specified more than once/);
   });
 
   it('lets people read and update themselves, and only admins manage others', async () => {

@@ -8,6 +8,7 @@ import {
   type EntityShape,
   nextLink,
   project,
+  queryOption,
   selectOption,
 } from '../../graph/odata-query.js';
 import type { Page } from '../../store/store.js';
@@ -59,7 +60,7 @@ export function sendEntity(
   entity: Record<string, unknown>,
   status = 200,
 ) {
-  const select = selectOption(queryValue(request, '$select'), shape);
+  const select = selectOption(queryOption(request.query ?? {}, '$select'), shape);
   return reply
     .code(status)
     .type('application/json')
@@ -84,11 +85,6 @@ export async function sendCollection<T>(
     value: page.items.map((item) => project(toJson(item), select, shape)),
     ...(page.next ? { '@odata.nextLink': nextLink(url, page.next, query.top) } : {}),
   });
-}
-
-function queryValue(request: DirectoryRequest, name: string): string | undefined {
-  const entry = Object.entries(request.query ?? {}).find(([key]) => key.toLowerCase() === name);
-  return entry?.[1];
 }
 
 /** The JSON body as an object, or a Graph 400. */
