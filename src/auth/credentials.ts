@@ -42,6 +42,9 @@ export function secretMatches(
   return match;
 }
 
+/** Minimum password length, as Entra ID's default password policy. */
+export const MIN_PASSWORD_LENGTH = 8;
+
 // scrypt cost: N=2^15, r=8 takes ~32 MiB and ~50 ms per hash; OWASP's floor is N=2^17 with r=8,p=1
 // or N=2^15 with p=3 — we use p=3.
 const SCRYPT = { N: 2 ** 15, r: 8, p: 3, maxmem: 64 * 1024 * 1024 } as const;

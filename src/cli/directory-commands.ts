@@ -1,15 +1,12 @@
 // `portrait tenant|user|group|contact …`: the directory from the command line (SPEC §1 contract).
 import { Command, Option } from 'commander';
 import { CONSUMER_TENANT_ID } from '../auth/caller.js';
-import { hashPassword } from '../auth/credentials.js';
+import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
 import { createGroup, requireTenant, requireUser } from '../services/directory-service.js';
 import { userImportCommand } from './user-import-command.js';
 import { collect, emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
-
-/** Minimum length, as Entra ID's default password policy. */
-const MIN_PASSWORD_LENGTH = 8;
 
 async function passwordFrom(opts: Options): Promise<string | undefined> {
   let password = opts['password'] as string | undefined;

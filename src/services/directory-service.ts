@@ -3,6 +3,9 @@
 import { resourceNotFound } from '../errors.js';
 import type { DirectoryStore, Group, NewGroup, Store, Tenant, User } from '../store/store.js';
 
+/** `name@domain`: the shape a userPrincipalName must have. */
+export const isUserPrincipalName = (text: string) => /^[^@\s]+@[^@\s]+$/.test(text);
+
 export async function requireTenant(directory: DirectoryStore, idOrName: string): Promise<Tenant> {
   const tenant = await directory.findTenant(idOrName);
   if (!tenant) throw resourceNotFound(idOrName);

@@ -22,9 +22,10 @@ export interface ResolvedOwner {
   access: AccessFacts;
 }
 
-export const ME_WITH_APP_TOKEN = '/me request is only valid with delegated authentication flow.';
+const ME_WITH_APP_TOKEN = '/me request is only valid with delegated authentication flow.';
 
-async function resolveUser(directory: DirectoryStore, caller: Caller, ref: UserRef): Promise<User> {
+/** The user `/me` or `/users/{id | userPrincipalName}` names, in the caller's tenant. */
+export async function resolveUser(directory: DirectoryStore, caller: Caller, ref: UserRef): Promise<User> {
   if (ref.me) {
     if (caller.type === 'application') throw badRequest(ME_WITH_APP_TOKEN);
     const me = await directory.findUser(caller.tenantId, caller.objectId);

@@ -1,9 +1,10 @@
 // Bulk import of users (and their group memberships) from CSV or JSON rows. Idempotent: a user
 // who exists (by userPrincipalName) is updated only where the row differs, groups are created
 // once, memberships added once; every row that cannot be imported is reported, not fatal.
-import { hashPassword } from '../auth/credentials.js';
+import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole } from '../auth/directory-roles.js';
 import type { Store, Tenant, User, UserFields } from '../store/store.js';
+import { isUserPrincipalName } from './directory-service.js';
 
 /** One row as it comes from the file: strings, or lists for roles and groups. */
 export type ImportRow = Record<string, unknown>;
@@ -61,7 +62,7 @@ function fieldsOf(row: ImportRow): {
   const unknown = Object.keys(row).filter((key) => !COLUMNS.includes(key));
   if (unknown.length > 0) throw new RowError(`unknown column ${unknown.map((k) => `'${k}'`).join(', ')}`);
   const upn = text(row, 'userPrincipalName');
-  if (!upn || !/^[^@\s]+@[^@\s]+$/.test(upn))
+  if (!upn || !isUserPrincipalName(upn))
     throw new RowError(`'userPrincipalName' is missing or not name@domain`);
   const displayName = text(row, 'displayName');
   if (!displayName) throw new RowError(`'displayName' is missing`);
@@ -71,8 +72,8 @@ function fieldsOf(row: ImportRow): {
     return role.templateId;
   });
   const password = text(row, 'password');
-  if (password !== undefined && password.length < 8)
-    throw new RowError('the password needs at least 8 characters');
+  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH)
+    throw new RowError(`the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
   return {
     fields: {
       userPrincipalName: upn,

@@ -1,12 +1,13 @@
 // Users (SPEC §6): GET/PATCH /me, GET/POST /users, GET/PATCH/DELETE /users/{id | upn}, and the
 // groups a user has joined. Deleting a user deletes their photo and contacts.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authorize } from '../../auth/authorize.js';
 import type { Caller } from '../../auth/caller.js';
-import { hashPassword } from '../../auth/credentials.js';
-import { badRequest, directoryBadRequest, resourceNotFound } from '../../errors.js';
+import { hashPassword, MIN_PASSWORD_LENGTH } from '../../auth/credentials.js';
+import { directoryBadRequest } from '../../errors.js';
 import { GROUP_SHAPE, graphGroup, graphUser, USER_SHAPE } from '../../graph/directory-json.js';
-import { ME_WITH_APP_TOKEN } from '../../services/owner-resolver.js';
+import { isUserPrincipalName } from '../../services/directory-service.js';
+import { resolveUser } from '../../services/owner-resolver.js';
 import { DuplicateError, type User, type UserFields } from '../../store/store.js';
 import type { ApiDeps } from '../api-routes.js';
 import {
@@ -37,18 +38,13 @@ const duplicateUpn = () =>
 const isSelf = (caller: Caller, user: User) => caller.type === 'delegated' && caller.objectId === user.id;
 
 /** The user a path names: `/me` (delegated only) or `/users/{id | userPrincipalName}`. */
-export async function pathUser(deps: ApiDeps, request: DirectoryRequest): Promise<User> {
-  const { caller } = request.auth!;
+export function pathUser(deps: ApiDeps, request: DirectoryRequest): Promise<User> {
   const key = request.params['user'];
-  if (key === undefined) {
-    if (caller.type === 'application') throw badRequest(ME_WITH_APP_TOKEN);
-    const me = await deps.ports.directory.findUser(caller.tenantId, caller.objectId);
-    if (!me) throw resourceNotFound(caller.objectId);
-    return me;
-  }
-  const user = await deps.ports.directory.findUser(caller.tenantId, key);
-  if (!user) throw resourceNotFound(key);
-  return user;
+  return resolveUser(
+    deps.ports.directory,
+    request.auth!.caller,
+    key === undefined ? { me: true } : { me: false, key },
+  );
 }
 
 /** The writable properties of a user body, checked. */
@@ -60,7 +56,7 @@ function userFields(
   const fields: Partial<UserFields> & { password?: string } = {};
   const upn = stringProperty(body, 'userPrincipalName', 'User', { required });
   if (upn) {
-    if (!/^[^@\s]+@[^@\s]+$/.test(upn)) {
+    if (!isUserPrincipalName(upn)) {
       throw directoryBadRequest(
         `Invalid value specified for property 'userPrincipalName' of resource 'User'.`,
       );
@@ -82,8 +78,10 @@ function userFields(
   const profile = body['passwordProfile'];
   if (profile !== undefined) {
     const password = (profile as { password?: unknown } | null)?.password;
-    if (typeof password !== 'string' || password.length < 8) {
-      throw directoryBadRequest('passwordProfile.password must be a string of at least 8 characters.');
+    if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+      throw directoryBadRequest(
+        `passwordProfile.password must be a string of at least ${MIN_PASSWORD_LENGTH} characters.`,
+      );
     }
     fields.password = password;
   }
@@ -98,14 +96,14 @@ async function savePassword(deps: ApiDeps, user: User, password: string | undefi
 export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { directory } = deps.ports;
 
-  const getUser = async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
+  const getUser = async (request: DirectoryRequest, reply: FastifyReply) => {
     const user = await pathUser(deps, request);
     const { caller } = request.auth!;
     authorize(caller, isSelf(caller, user) ? 'users.read.self' : 'users.read');
     return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(user));
   };
 
-  const updateUser = async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
+  const updateUser = async (request: DirectoryRequest, reply: FastifyReply) => {
     const user = await pathUser(deps, request);
     const { caller } = request.auth!;
     const { password, ...fields } = userFields(bodyObject(request), false);
@@ -122,7 +120,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return reply.code(204).send();
   };
 
-  const joinedGroups = async (request: DirectoryRequest, reply: Parameters<typeof sendEntity>[2]) => {
+  const joinedGroups = async (request: DirectoryRequest, reply: FastifyReply) => {
     const user = await pathUser(deps, request);
     const { caller } = request.auth!;
     authorize(caller, isSelf(caller, user) ? 'users.read.self' : 'groups.read');
