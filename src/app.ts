@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
-import { registerGraphProtocol } from './http/graph-protocol.js';
+import { registerGraphProtocol, sendFrameworkError } from './http/graph-protocol.js';
 import { identityRoutes } from './http/identity-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { MAX_PHOTO_BYTES } from './http/photo-routes.js';
@@ -58,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { caseSensitive: false },
     // `%24value` and `%24ref` are `$value` and `$ref`, as Graph reads them.
     rewriteUrl: (request) => decodeDollars(request.url ?? '/'),
+    frameworkErrors: sendFrameworkError,
     serverFactory: (handler) =>
       deps.tls
         ? createHttpsServer({ ...deps.tls, maxHeaderSize: MAX_HEADER_BYTES }, handler)

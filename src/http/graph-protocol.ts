@@ -37,6 +37,8 @@ function toGraphError(error: FastifyError, bodyLimit: number): GraphError | unde
       return unsupportedMediaType(undefined);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return badRequest('The Content-Length header does not match the body.');
+    case 'FST_ERR_BAD_URL':
+      return badRequest('The request URL is not valid: it has a malformed %-escape.');
     default:
       if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
         return badRequest(error.message);
@@ -53,9 +55,21 @@ export function sendGraphError(reply: FastifyReply, error: GraphError): FastifyR
     .send(errorBody(error, reply.request));
 }
 
+const protocolHeaders = (request: FastifyRequest, reply: FastifyReply) =>
+  reply.header('request-id', request.id).header('client-request-id', clientRequestId(request));
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot decode is refused before any hook runs,
+ * and gets the same headers and Graph error as every other refusal.
+ */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  // No body has been read yet, so no body limit can have been passed.
+  return sendGraphError(protocolHeaders(request, reply), toGraphError(error, 0) ?? generalException());
+}
+
 export function registerGraphProtocol(app: FastifyInstance, options: { bodyLimit: number }): void {
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('request-id', request.id).header('client-request-id', clientRequestId(request));
+    protocolHeaders(request, reply);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -41,10 +41,14 @@ function basicCredentials(request: FastifyRequest): { client_id?: string; client
   const match = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
   if (!match) return {};
   const [id, secret] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':', 2);
-  return {
-    ...(id ? { client_id: decodeURIComponent(id) } : {}),
-    ...(secret ? { client_secret: decodeURIComponent(secret) } : {}),
-  };
+  try {
+    return {
+      ...(id ? { client_id: decodeURIComponent(id) } : {}),
+      ...(secret ? { client_secret: decodeURIComponent(secret) } : {}),
+    };
+  } catch {
+    throw oauth.malformed('the client credentials in the Authorization header are not URL-encoded.');
+  }
 }
 
 function respond(reply: FastifyReply, request: FastifyRequest, outcome: AuthorizeOutcome) {

@@ -252,6 +252,12 @@ describe('groups and teams', () => {
     });
     assert.equal(twice.status, 400);
     assert.match(twice.json().error.message, /already exist/);
+    const garbled = await h.request('POST', `/v1.0/groups/${groupId}/members/$ref`, {
+      token: adminToken,
+      ...json({ '@odata.id': 'https://graph.microsoft.com/v1.0/users/%E0%A4%A' }),
+    });
+    assert.equal(garbled.status, 400, 'a reference with a malformed %-escape');
+    assert.equal(garbled.json().error.code, 'Request_BadRequest');
     const members = (
       await h.request('GET', `/v1.0/groups/${groupId}/members?$select=userPrincipalName`, { token: appToken })
     ).json();

@@ -142,6 +142,12 @@ describe('app registrations and client credentials', () => {
     assert.equal(reply.json().token_type, 'Bearer');
     assert.equal(reply.json().expires_in, 3600);
     assert.equal(reply.headers['cache-control'], 'no-store');
+    const garbled = await tokenRequest(
+      { grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' },
+      { authorization: `Basic ${Buffer.from(`${app.appId}:%E0%A4%A`).toString('base64')}` },
+    );
+    assert.equal(garbled.status, 400, 'a Basic credential that is not URL-encoded');
+    assert.equal(garbled.json().error, 'invalid_request');
   });
 
   it("refuses bad requests with Entra's errors", async () => {

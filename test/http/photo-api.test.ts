@@ -361,6 +361,18 @@ describe('the Graph protocol around it', () => {
     assert.match(error.innerError.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
   });
 
+  it('answers a URL with a malformed %-escape with a Graph 400, headers and all', async () => {
+    for (const path of ['/v1.0/users/%E0%A4%A/photo', '/v1.0/me/photo/%ZZvalue']) {
+      const reply = await h.request('GET', path, { token, headers: { 'client-request-id': 'bad-url-1' } });
+      assert.equal(reply.status, 400, path);
+      const { error } = reply.json();
+      assert.equal(error.code, 'BadRequest', path);
+      assert.match(error.message, /malformed %-escape/);
+      assert.equal(reply.headers['client-request-id'], 'bad-url-1');
+      assert.equal(error.innerError['request-id'], reply.headers['request-id']);
+    }
+  });
+
   it('answers paths outside the matrix with 400 BadRequest naming the segment', async () => {
     for (const [path, segment] of [
       ['/v1.0/me/photograph', 'photograph'],

@@ -42,13 +42,18 @@ const teamExists = () => new GraphError(409, 'Conflict', 'The group already has 
 
 /** `https://graph.microsoft.com/v1.0/users/{id}` or `…/directoryObjects/{id}` → the id. */
 function referencedId(value: unknown): string {
-  const match =
-    typeof value === 'string' ? /\/(?:users|directoryObjects)(?:\/|\(')([^/'()]+)'?\)?$/i.exec(value) : null;
-  if (!match)
-    throw directoryBadRequest(
+  const invalid = () =>
+    directoryBadRequest(
       `Invalid object reference '${String(value)}'; use https://graph.microsoft.com/v1.0/users/{id}.`,
     );
-  return decodeURIComponent(match[1]!);
+  const match =
+    typeof value === 'string' ? /\/(?:users|directoryObjects)(?:\/|\(')([^/'()]+)'?\)?$/i.exec(value) : null;
+  if (!match) throw invalid();
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    throw invalid();
+  }
 }
 
 function groupFields(body: Record<string, unknown>, required: boolean): Partial<GroupFields> {
