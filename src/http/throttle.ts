@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { GraphError } from '../errors.js';
+import { whenReplyDone } from './reply-done.js';
 
 export interface Rate {
   limit: number;
@@ -132,9 +133,7 @@ export class Throttle {
       // A $batch is not counted itself: each of its requests is, on its own.
       if (/\/\$batch$/i.test(request.url.split('?')[0]!)) return;
       const { caller } = request.auth!;
-      const release = this.admit(caller.tenantId, caller.appId, mailboxOf(request));
-      reply.raw.once('finish', release);
-      reply.raw.once('close', release);
+      whenReplyDone(reply, this.admit(caller.tenantId, caller.appId, mailboxOf(request)));
     });
   }
 }

@@ -5,6 +5,7 @@
 import type { FastifyReply } from 'fastify';
 import { serviceBusy } from '../errors.js';
 import { holdMemoryRelease, releaseMemorySoon } from './release-memory.js';
+import { whenReplyDone } from './reply-done.js';
 
 export interface UploadGateOptions {
   /** Uploads processed at once. */
@@ -31,10 +32,8 @@ export class UploadGate {
     holdMemoryRelease();
     if (this.running >= this.options.limit) await this.wait();
     else this.running++;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
+    // A client that gave up while waiting hands its slot on at once.
+    whenReplyDone(reply, () => {
       const next = this.queue.shift();
       if (next) {
         clearTimeout(next.timer);
@@ -42,11 +41,7 @@ export class UploadGate {
       } else if (--this.running === 0) {
         releaseMemorySoon();
       }
-    };
-    // A client that gave up while waiting hands its slot on at once.
-    if (reply.raw.destroyed) return release();
-    reply.raw.once('finish', release);
-    reply.raw.once('close', release);
+    });
   }
 
   private wait(): Promise<void> {
