@@ -7,7 +7,8 @@ import type { ClientSecretRecord } from '../store/store.js';
 /** Entra's default lifetime for a new client secret. */
 const SECRET_LIFETIME_MS = 730 * 86_400_000;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** Hex SHA-256: how high-entropy secrets (client secrets, authorization codes) are stored. */
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export function newClientSecret(
   appObjectId: string,

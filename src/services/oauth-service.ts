@@ -2,7 +2,7 @@
 // authorization code with PKCE for signed-in users (sign in, consent to the scopes asked for,
 // code, tokens). Returns outcomes for the HTTP layer to render; knows nothing of Fastify.
 import { createHash, randomBytes } from 'node:crypto';
-import { verifyPassword } from '../auth/credentials.js';
+import { sha256, verifyPassword } from '../auth/credentials.js';
 import { DIRECTORY_ROLES } from '../auth/directory-roles.js';
 import { findPermission } from '../auth/graph-permissions.js';
 import type { AuthorizationRequest, Interaction, InteractionSeal } from '../auth/interaction.js';
@@ -222,7 +222,7 @@ async function issueCode(
 ): Promise<AuthorizeOutcome> {
   const code = randomBytes(32).toString('base64url');
   await ctx.store.apps.saveAuthorizationCode({
-    codeHash: createHash('sha256').update(code).digest('hex'),
+    codeHash: sha256(code),
     tenantId: request.tenantId,
     appId: request.clientId,
     userId: user.id,
@@ -336,9 +336,7 @@ export async function authorizationCodeGrant(
 ): Promise<TokenResponse> {
   const app = await authenticateClient(ctx.store.apps, tenant, params.client_id, params.client_secret);
   if (!params.code) throw oauth.missingParameter('code');
-  const code = await ctx.store.apps.redeemAuthorizationCode(
-    createHash('sha256').update(params.code).digest('hex'),
-  );
+  const code = await ctx.store.apps.redeemAuthorizationCode(sha256(params.code));
   if (
     !code ||
     code.appId !== app.appId ||
