@@ -10,8 +10,9 @@ import {
   type NewApp,
 } from '../store.js';
 import type { ApplicationsTable, SqlBackend } from './schema.js';
+import { now, parseJson } from './sql-support.js';
 
-const list = (json: string) => JSON.parse(json) as string[];
+const list = (json: string) => parseJson<string[]>(json, []);
 
 const toApp = (row: Selectable<ApplicationsTable>): AppRegistration => ({
   id: row.id,
@@ -41,7 +42,7 @@ export class SqlAppStore implements AppStore {
       granted_scopes: '[]',
       redirect_uris: JSON.stringify(input.redirectUris ?? []),
       public_client: input.publicClient ? 1 : 0,
-      created_at: new Date().toISOString(),
+      created_at: now(),
     };
     return this.backend.writeTransaction(async (trx) => {
       const clash = await trx

@@ -11,7 +11,7 @@ import {
   type NewContact,
   type Page,
 } from '../store.js';
-import type { ContactFoldersTable, ContactsTable, SqlBackend } from './schema.js';
+import type { ContactFoldersTable, ContactsTable, Db, SqlBackend } from './schema.js';
 import { deletePhotoSets } from './sql-photo-store.js';
 import { definedOnly, listing, normaliseId, now, parseJson, toPage } from './sql-support.js';
 
@@ -51,8 +51,8 @@ const toFolder = (row: Selectable<ContactFoldersTable>): ContactFolder => ({
 export class SqlMailboxStore implements MailboxStore {
   constructor(private readonly backend: SqlBackend) {}
 
-  private folderRow(tenantId: string, userId: string, displayName: string) {
-    return {
+  private async insertFolder(trx: Db, tenantId: string, userId: string, displayName: string) {
+    const row = {
       id: randomUUID(),
       tenant_id: tenantId,
       user_id: userId,
@@ -60,35 +60,33 @@ export class SqlMailboxStore implements MailboxStore {
       name_lower: displayName.toLowerCase(),
       created_at: now(),
     };
+    await trx.insertInto('contact_folders').values(row).execute();
+    return toFolder(row);
+  }
+
+  /** A user's folder of that name (names are unique per mailbox, without regard to case). */
+  private folderNamed(trx: Db, userId: string, displayName: string) {
+    return trx
+      .selectFrom('contact_folders')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('name_lower', '=', displayName.toLowerCase())
+      .executeTakeFirst();
   }
 
   async ensureContactFolder(tenantId: string, userId: string, displayName: string): Promise<ContactFolder> {
     return this.backend.writeTransaction(async (trx) => {
-      const existing = await trx
-        .selectFrom('contact_folders')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('name_lower', '=', displayName.toLowerCase())
-        .executeTakeFirst();
+      const existing = await this.folderNamed(trx, userId, displayName);
       if (existing) return toFolder(existing);
-      const row = this.folderRow(tenantId, userId, displayName);
-      await trx.insertInto('contact_folders').values(row).execute();
-      return toFolder(row);
+      return this.insertFolder(trx, tenantId, userId, displayName);
     });
   }
 
   async createContactFolder(tenantId: string, userId: string, displayName: string): Promise<ContactFolder> {
     return this.backend.writeTransaction(async (trx) => {
-      const existing = await trx
-        .selectFrom('contact_folders')
-        .select('id')
-        .where('user_id', '=', userId)
-        .where('name_lower', '=', displayName.toLowerCase())
-        .executeTakeFirst();
-      if (existing) throw new DuplicateError(`A contact folder named '${displayName}' already exists.`);
-      const row = this.folderRow(tenantId, userId, displayName);
-      await trx.insertInto('contact_folders').values(row).execute();
-      return toFolder(row);
+      if (await this.folderNamed(trx, userId, displayName))
+        throw new DuplicateError(`A contact folder named '${displayName}' already exists.`);
+      return this.insertFolder(trx, tenantId, userId, displayName);
     });
   }
 
