@@ -67,14 +67,14 @@ export class TokenVerifier {
       if (!tenant) throw invalidToken("The token's tenant is not known to this service.");
       return { caller: cached.caller, tenant };
     }
-    const authenticated = await this.verify(token);
-    const exp = decodeJwt(token).exp;
+    const { authenticated, exp } = await this.verify(token);
     const until = Math.min(now + CACHE_SECONDS * 1000, typeof exp === 'number' ? exp * 1000 : now);
     if (until > now) this.verified.set(token, { caller: authenticated.caller, until });
     return authenticated;
   }
 
-  private async verify(token: string): Promise<Authenticated> {
+  /** The caller, and the token's `exp` (verified, so it bounds how long the answer is remembered). */
+  private async verify(token: string): Promise<{ authenticated: Authenticated; exp: unknown }> {
     let header: ReturnType<typeof decodeProtectedHeader>;
     let payload: JWTPayload;
     try {
@@ -89,6 +89,10 @@ export class TokenVerifier {
     const iss = typeof payload.iss === 'string' ? payload.iss : '';
     const issuer = this.issuers.find((candidate) => candidate.handles(iss, payload));
     if (!issuer) throw invalidToken('The token issuer is not trusted by this service.');
-    return issuer.verify(token, header.kid, { ...this.options, currentDate: new Date(this.clock()) });
+    const authenticated = await issuer.verify(token, header.kid, {
+      ...this.options,
+      currentDate: new Date(this.clock()),
+    });
+    return { authenticated, exp: payload.exp };
   }
 }
