@@ -6,10 +6,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
+import { Cors } from './http/cors.js';
 import { registerGraphProtocol, sendFrameworkError } from './http/graph-protocol.js';
 import { identityRoutes } from './http/identity-routes.js';
 import { apiRoutes } from './http/api-routes.js';
-import { MAX_PHOTO_BYTES } from './http/photo-routes.js';
+import { PublicOrigin } from './http/public-origin.js';
 import { Throttle, type ThrottleRules } from './http/throttle.js';
 import { UploadGate } from './http/upload-gate.js';
 import { API_VERSIONS } from './graph/endpoint-matrix.js';
@@ -84,7 +85,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
-  registerGraphProtocol(app, { bodyLimit: MAX_PHOTO_BYTES });
+  registerGraphProtocol(app);
+  new Cors(deps.store.directory).register(app);
+  const origin = new PublicOrigin(deps.baseUrl);
   const throttle = new Throttle(deps.throttle);
   // As many again may wait four times over, for up to 30 s: a burst is served, not refused.
   const uploads = new UploadGate({ limit: deps.maxUploads, waiting: deps.maxUploads * 4, maxWaitMs: 30_000 });
@@ -99,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       uploads,
       photoMaxAgeSeconds: deps.photoMaxAgeSeconds,
       inject: (options) => app.inject(options),
-      ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}),
+      origin,
     });
   }
   await app.register(identityRoutes, deps.issuer);

@@ -77,11 +77,12 @@ export const itemNotFound = () =>
 export const imageNotFound = (what = 'No photo has been uploaded for this object.') =>
   new GraphError(404, 'ImageNotFound', what);
 
-export const entityTooLarge = (limit: number) =>
+/** `what` names the body that was too large: a photo, or a $batch request. */
+export const entityTooLarge = (limit: number, what = 'a photo') =>
   new GraphError(
     413,
     'RequestEntityTooLarge',
-    `The request body is larger than the ${limit}-byte (4 MB) limit for a photo.`,
+    `The request body is larger than the ${limit}-byte (${Math.round(limit / 1048576)} MB) limit for ${what}.`,
     { maxBytes: limit },
     // The rest of an oversized body is not read, so the connection cannot be reused.
     { connection: 'close' },
@@ -98,15 +99,24 @@ export const unsupportedMediaType = (got: string | undefined) =>
       : 'The request has no Content-Type; send the photo bytes with an image Content-Type such as image/jpeg.',
   );
 
+/** Directory writes and $batch take JSON. */
+export const jsonRequired = (got: string | undefined) =>
+  new GraphError(
+    415,
+    'UnsupportedMediaType',
+    `${got ? `Content-Type '${got}' is not supported here` : 'The request has no Content-Type'}; send a JSON body with Content-Type: application/json.`,
+  );
+
 export const badRequest = (message: string) => new GraphError(400, 'BadRequest', message);
 
 /** The directory's own 400, for bad property values, query options and references. */
 export const directoryBadRequest = (message: string) => new GraphError(400, 'Request_BadRequest', message);
 
+/** A query the directory understands but does not serve this way. */
+export const unsupportedQuery = (message: string) => new GraphError(400, 'Request_UnsupportedQuery', message);
+
 export const unsupportedFilter = (property: string, entity: string) =>
-  new GraphError(
-    400,
-    'Request_UnsupportedQuery',
+  unsupportedQuery(
     `Unsupported or invalid query filter clause specified for property '${property}' of resource '${entity}'.`,
   );
 

@@ -5,6 +5,7 @@ import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
 import { createGroup, requireTenant, requireUser } from '../services/directory-service.js';
+import { parseCorsOrigins } from '../services/tenant-settings.js';
 import { userImportCommand } from './user-import-command.js';
 import { collect, emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
 
@@ -19,6 +20,14 @@ async function passwordFrom(opts: Options): Promise<string | undefined> {
     throw new UsageError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   return password;
+}
+
+function corsOriginsOption(text: string) {
+  try {
+    return parseCorsOrigins(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function roleIds(names: string[]): string[] {
@@ -70,17 +79,29 @@ function tenantCommand(): Command {
       .addOption(
         new Option('--b2c <on|off>', 'whether this is an Azure AD B2C tenant').choices(['on', 'off']),
       )
-      .action((key: string, opts: Options) =>
-        withStore(opts, async (store) => {
+      .addOption(
+        new Option(
+          '--cors-origins <origins>',
+          "browser origins allowed to call the API with this tenant's tokens: '*' (any, the default) or a space-separated list",
+        ),
+      )
+      .addHelpText(
+        'after',
+        '\nExamples:\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json',
+      )
+      .action((key: string, opts: Options) => {
+        const corsOrigins = opts['corsOrigins'] ? corsOriginsOption(String(opts['corsOrigins'])) : undefined;
+        return withStore(opts, async (store) => {
           const found = await requireTenant(store.directory, key);
           const mode = opts['missingPhotoMetadata'];
           const updated = await store.directory.updateTenantSettings(found.id, {
             ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
             ...(opts['b2c'] ? { b2c: opts['b2c'] === 'on' } : {}),
+            ...(corsOrigins ? { corsOrigins } : {}),
           });
           emit(opts, tenantJson(updated), `${updated.id}\t${JSON.stringify(updated.settings)}`);
-        }),
-      ),
+        });
+      }),
   );
   return tenant;
 }

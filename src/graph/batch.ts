@@ -37,6 +37,7 @@ function readItem(raw: unknown, index: number, version: string): BatchItem {
     throw invalid(`request '${id}' is for /${versioned[1]} inside a /${version} batch.`);
   }
   const path = versioned ? versioned[2]! : url;
+  confineToVersion(id, path, version);
   const headers: Record<string, string> = {};
   if (item['headers'] !== undefined) {
     if (item['headers'] === null || typeof item['headers'] !== 'object')
@@ -61,6 +62,30 @@ function readItem(raw: unknown, index: number, version: string): BatchItem {
     ...(item['body'] !== undefined ? { body: item['body'] } : {}),
     dependsOn: dependsOn.map(String),
   };
+}
+
+/**
+ * A request in a batch reaches only its own API version: no `.` or `..` segment (in any escaping)
+ * may climb out to the other version or to /metrics, and a batch does not contain a batch.
+ */
+function confineToVersion(id: string, url: string, version: string): void {
+  const path = url.split(/[?#]/, 1)[0]!;
+  // WHATWG URLs read a backslash in the path as a slash.
+  const segments = path.split(/[/\\]/).map((segment) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      throw invalid(`request '${id}' has a malformed %-escape in its url.`);
+    }
+  });
+  if (segments.some((s) => s === '.' || s === '..' || /[/\\]/.test(s))) {
+    throw invalid(
+      `request '${id}': the url must stay inside /${version}; '.' and '..' segments are not allowed.`,
+    );
+  }
+  if (segments.some((s) => s.toLowerCase() === '$batch')) {
+    throw invalid(`request '${id}': a batch cannot contain another $batch.`);
+  }
 }
 
 /** Reads and checks a batch; a malformed one is a 400 for the whole batch. */

@@ -2,6 +2,7 @@
 // each entity set lets $select and $filter name.
 import { roleName } from '../auth/directory-roles.js';
 import type { AppRegistration, Contact, ContactFolder, Group, Tenant, User } from '../store/store.js';
+import { GROUP_DEFAULTS, GROUP_PROPERTIES, USER_DEFAULTS, USER_PROPERTIES } from './graph-properties.js';
 import type { EntityShape } from './odata-query.js';
 
 export const tenantJson = (tenant: Tenant) => ({
@@ -11,41 +12,39 @@ export const tenantJson = (tenant: Tenant) => ({
   settings: tenant.settings,
 });
 
-/** Graph's user, in the order of its default properties; accountEnabled only when selected. */
+/**
+ * Graph's user, with the properties Portrait keeps or knows; `project` answers the rest of Graph's
+ * user properties with null and picks what a request selected (or Graph's defaults).
+ */
 export const graphUser = (user: User) => ({
+  id: user.id,
+  accountEnabled: user.accountEnabled,
+  // Portrait keeps no phone numbers; Graph's empty collection.
   businessPhones: [] as string[],
+  createdDateTime: user.createdAt,
   displayName: user.displayName,
   givenName: user.givenName,
   jobTitle: user.jobTitle,
   mail: user.mail,
-  mobilePhone: null,
-  officeLocation: null,
-  preferredLanguage: null,
   surname: user.surname,
   userPrincipalName: user.userPrincipalName,
-  id: user.id,
-  accountEnabled: user.accountEnabled,
+  // There are no guests in a Portrait tenant.
+  userType: 'Member',
 });
-
-const USER_PROPERTIES = Object.keys(graphUser({} as User));
 
 export const USER_SHAPE: EntityShape = {
   type: 'microsoft.graph.user',
-  properties: USER_PROPERTIES,
+  properties: USER_PROPERTIES.names,
+  collections: USER_PROPERTIES.collections,
   filterable: ['displayName', 'userPrincipalName', 'mail'],
-  defaults: USER_PROPERTIES.filter((p) => p !== 'accountEnabled'),
-};
-
-/** What Graph returns for a user without $select. */
-export const defaultUser = (user: User) => {
-  const { accountEnabled: _hidden, ...defaults } = graphUser(user);
-  return defaults;
+  searchable: ['displayName', 'userPrincipalName', 'mail'],
+  defaults: USER_DEFAULTS,
 };
 
 /** As owners and members are listed: directory objects typed by `@odata.type`. */
 export const directoryObject = (user: User) => ({
   '@odata.type': '#microsoft.graph.user',
-  ...defaultUser(user),
+  ...graphUser(user),
 });
 
 export const graphGroup = (group: Group) => ({
@@ -65,8 +64,11 @@ export const graphGroup = (group: Group) => ({
 
 export const GROUP_SHAPE: EntityShape = {
   type: 'microsoft.graph.group',
-  properties: Object.keys(graphGroup({ groupTypes: [] } as unknown as Group)),
+  properties: GROUP_PROPERTIES.names,
+  collections: GROUP_PROPERTIES.collections,
   filterable: ['displayName', 'mail'],
+  searchable: ['displayName', 'mail'],
+  defaults: GROUP_DEFAULTS,
 };
 
 export const graphTeam = (group: Group) => ({

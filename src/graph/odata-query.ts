@@ -1,8 +1,10 @@
-// OData query options of the directory endpoints (SPEC §6): $select, $top with @odata.nextLink
-// paging ($skiptoken), and $filter with `eq` and `startswith` on the properties Graph lets you
-// filter without advanced queries. Anything else is refused with Graph's wording.
+// OData query options of the directory endpoints (SPEC §6, §7): $select, $top with
+// @odata.nextLink paging ($skiptoken), $filter with `eq` and `startswith` on the properties Graph
+// lets you filter without advanced queries, and $search and $count. Anything else is refused
+// with Graph's wording.
 import { directoryBadRequest, unsupportedFilter } from '../errors.js';
-import type { DirectoryFilter, FilterClause, ListQuery } from '../store/store.js';
+import type { DirectoryFilter, FilterClause, ListProperty, ListQuery } from '../store/store.js';
+import { countOption, eventualConsistency, needsEventualConsistency, parseSearch } from './odata-search.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 999;
@@ -17,10 +19,18 @@ export interface CollectionOptions {
 /** What an entity set allows: its Graph type name, selectable and filterable properties. */
 export interface EntityShape {
   type: string;
+  /** Every property `$select` may name. */
   properties: readonly string[];
+  /** Properties that are collections: without a value they are `[]`; any other is null. */
+  collections?: ReadonlySet<string>;
   filterable: readonly FilterClause['property'][];
   /** What is returned without $select, when not every property. */
   defaults?: readonly string[];
+  /**
+   * Directory objects: what `$search` may name. `$search` and `$count` on them are Graph's
+   * advanced queries, answered only with `ConsistencyLevel: eventual`.
+   */
+  searchable?: readonly ListProperty[];
 }
 
 const STRING = `'((?:[^']|'')*)'`;
@@ -83,7 +93,7 @@ function decodeCursor(token: string): Cursor {
   throw badQuery('The $skiptoken is not valid; follow @odata.nextLink as it was given.');
 }
 
-const SUPPORTED = new Set(['$select', '$top', '$filter', '$skiptoken']);
+const SUPPORTED = new Set(['$select', '$top', '$filter', '$skiptoken', '$search', '$count']);
 
 /** A query option by name, without regard to case; given twice, a 400 as Graph's OData layer says. */
 export function queryOption(raw: Record<string, unknown>, name: string): string | undefined {
@@ -97,11 +107,17 @@ export function queryOption(raw: Record<string, unknown>, name: string): string 
   return value;
 }
 
-/** Reads the collection options of a request's query string. */
-export function collectionOptions(raw: Record<string, unknown>, shape: EntityShape): CollectionOptions {
+/** Reads the collection options of a request's query string (and its ConsistencyLevel header). */
+export function collectionOptions(
+  raw: Record<string, unknown>,
+  shape: EntityShape,
+  headers: Record<string, unknown> = {},
+): CollectionOptions {
   for (const key of Object.keys(raw)) {
     if (key.startsWith('$') && !SUPPORTED.has(key.toLowerCase())) {
-      throw badQuery(`The query option '${key}' is not supported by Portrait; use $select, $top or $filter.`);
+      throw badQuery(
+        `The query option '${key}' is not supported by Portrait; use $select, $top, $filter, $search or $count.`,
+      );
     }
   }
   const value = (name: string) => queryOption(raw, name);
@@ -115,14 +131,29 @@ export function collectionOptions(raw: Record<string, unknown>, shape: EntitySha
   }
   const filter = value('$filter');
   const select = selectOption(value('$select'), shape);
+  const search = searchOption(value('$search'), shape, headers);
+  const count = countOption(value('$count'));
+  if (count && shape.searchable && !eventualConsistency(headers)) throw needsEventualConsistency('count');
   return {
     query: {
       top,
       ...(cursor ? { after: cursor.after } : {}),
       ...(filter ? { filter: parseFilter(filter, shape) } : {}),
+      ...(search ? { search } : {}),
+      ...(count ? { count } : {}),
     },
     ...(select ? { select } : {}),
   };
+}
+
+/** `$search`, where the entity set has it and the request asked for eventual consistency. */
+export function searchOption(text: string | undefined, shape: EntityShape, headers: Record<string, unknown>) {
+  if (text === undefined) return undefined;
+  if (!shape.searchable) {
+    throw badQuery(`$search is not supported on this collection by Portrait; it works on users and groups.`);
+  }
+  if (!eventualConsistency(headers)) throw needsEventualConsistency('search');
+  return parseSearch(text, shape.searchable);
 }
 
 export function selectOption(text: string | undefined, shape: EntityShape): string[] | undefined {
@@ -138,7 +169,10 @@ export function selectOption(text: string | undefined, shape: EntityShape): stri
   });
 }
 
-/** Keeps only the selected properties (or the entity's defaults), in Graph's order. */
+/**
+ * The selected properties (or the entity's defaults), in that order. A Graph property Portrait
+ * has no value for is null, or `[]` for a collection, as Graph answers an unset one.
+ */
 export function project(
   entity: Record<string, unknown>,
   select: readonly string[] | undefined,
@@ -146,9 +180,12 @@ export function project(
 ): Record<string, unknown> {
   const keep = select ?? shape.defaults;
   if (!keep) return entity;
-  return Object.fromEntries(
-    Object.entries(entity).filter(([key]) => key.startsWith('@odata.') || keep.includes(key)),
-  );
+  const projected: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entity)) if (key.startsWith('@odata.')) projected[key] = value;
+  for (const key of keep) {
+    projected[key] = entity[key] !== undefined ? entity[key] : shape.collections?.has(key) ? [] : null;
+  }
+  return projected;
 }
 
 /** The next page's URL: this request's own URL with the cursor set. */

@@ -6,8 +6,10 @@ import type { ApiVersion } from '../graph/endpoint-matrix.js';
 import type { DirectoryPorts } from '../services/owner-resolver.js';
 import type { PhotoServiceDeps } from '../services/photo-service.js';
 import { batchRoutes } from './batch-routes.js';
+import { Cors } from './cors.js';
 import { directoryRoutes } from './directory/directory-routes.js';
 import { photoRoutes } from './photo-routes.js';
+import type { PublicOrigin } from './public-origin.js';
 import type { Throttle } from './throttle.js';
 import type { UploadGate } from './upload-gate.js';
 
@@ -26,8 +28,8 @@ export interface ApiDeps {
   throttle: Throttle;
   uploads: UploadGate;
   photoMaxAgeSeconds: number;
-  /** Public base URL for `@odata.context` and links; the request's own host when unset. */
-  baseUrl?: string;
+  /** The origin links in responses are built on. */
+  origin: PublicOrigin;
   /** Runs a request through the whole application, as $batch does with each of its requests. */
   inject: (options: InjectOptions) => Promise<LightMyRequestResponse>;
 }
@@ -35,8 +37,9 @@ export interface ApiDeps {
 export async function apiRoutes(app: FastifyInstance, options: ApiDeps & { prefix?: string }): Promise<void> {
   // The prefix applies to this scope; passed on, it would be applied again.
   const { prefix: _applied, ...deps } = options;
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.auth = await deps.verifier.authenticate(request.headers.authorization);
+    Cors.checkTenant(request, reply, request.auth.tenant);
   });
   deps.throttle.register(app);
   await app.register(photoRoutes, deps);

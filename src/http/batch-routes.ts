@@ -1,17 +1,29 @@
 // POST /$batch (SPEC §7): up to 20 requests, each run through the whole API as if sent on its own
 // (its own authorization, throttling and errors), in dependsOn order; binary bodies travel as
-// base64 with their Content-Type, both ways.
+// base64 with their Content-Type, both ways. Replies look like Graph's, because clients read
+// them by Graph's header names: the JS SDK's BatchResponseContent and the Graph Toolkit look up
+// `headers['Content-Type']` and `headers['ETag']` case-sensitively.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type BatchItem, parseBatch, runOrder } from '../graph/batch.js';
 import type { ApiDeps } from './api-routes.js';
-import { MAX_PHOTO_BYTES } from './photo-routes.js';
+import { sendJson } from './graph-protocol.js';
 
-/** Twenty photos of 4 MiB, base64-encoded, with room for the JSON around them. */
-const MAX_BATCH_BYTES = Math.ceil((MAX_PHOTO_BYTES * 20 * 4) / 3) + 1024 * 1024;
+/** Graph's limit for a batch request body; a photo in a batch is therefore at most about 3 MB. */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** Independent requests run this many at a time. */
 const PARALLEL = 4;
 
-const RETURNED_HEADERS = ['content-type', 'etag', 'location', 'retry-after', 'cache-control', 'allow'];
+/** The headers an item's response keeps, by their lower-case name, in Graph's spelling. */
+const RETURNED_HEADERS: Record<string, string> = {
+  'content-type': 'Content-Type',
+  etag: 'ETag',
+  location: 'Location',
+  'retry-after': 'Retry-After',
+  'cache-control': 'Cache-Control',
+  allow: 'Allow',
+  'odata-version': 'OData-Version',
+  'www-authenticate': 'WWW-Authenticate',
+};
 
 export interface BatchResponse {
   id: string;
@@ -31,20 +43,25 @@ function payloadOf(item: BatchItem): string | Buffer | undefined {
 
 function toBatchResponse(id: string, response: LightMyRequestResponse): BatchResponse {
   const headers: Record<string, string> = {};
-  for (const name of RETURNED_HEADERS) {
+  for (const [name, graphName] of Object.entries(RETURNED_HEADERS)) {
     const value = response.headers[name];
-    if (value !== undefined) headers[name] = String(value);
+    if (value !== undefined) headers[graphName] = String(value);
   }
   const raw = response.rawPayload;
   if (raw.length === 0) return { id, status: response.statusCode, headers };
-  const body = isJson(headers['content-type']) ? JSON.parse(raw.toString('utf8')) : raw.toString('base64');
+  const type = headers['Content-Type'];
+  const body = isJson(type)
+    ? JSON.parse(raw.toString('utf8'))
+    : /^text\//i.test(type ?? '')
+      ? raw.toString('utf8')
+      : raw.toString('base64');
   return { id, status: response.statusCode, headers, body };
 }
 
 const failedDependency = (item: BatchItem): BatchResponse => ({
   id: item.id,
   status: 424,
-  headers: { 'content-type': 'application/json' },
+  headers: { 'Content-Type': 'application/json' },
   body: {
     error: {
       code: 'FailedDependency',
@@ -71,6 +88,8 @@ export async function batchRoutes(app: FastifyInstance, deps: ApiDeps) {
           ...item.headers,
           authorization: request.headers.authorization ?? '',
           'client-request-id': item.headers['client-request-id'] ?? request.id,
+          // The item's links name the origin the batch was sent to.
+          ...deps.origin.innerHeaders(request),
         },
         ...(payload !== undefined ? { payload } : {}),
       });
@@ -79,8 +98,6 @@ export async function batchRoutes(app: FastifyInstance, deps: ApiDeps) {
     for (const wave of runOrder(items)) {
       for (let i = 0; i < wave.length; i += PARALLEL) await Promise.all(wave.slice(i, i + PARALLEL).map(run));
     }
-    return reply
-      .type('application/json')
-      .send({ responses: items.map((item) => results.get(item.id.toLowerCase())) });
+    return sendJson(reply, { responses: items.map((item) => results.get(item.id.toLowerCase())) });
   });
 }

@@ -1,7 +1,8 @@
 // The Graph protocol around every response (SPEC §7): request-id and client-request-id headers,
-// and one error handler that renders the Graph error envelope for every failure.
+// OData-Version on JSON, JSON bodies read with a nesting limit, and one error handler that renders
+// the Graph error envelope for every failure.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, entityTooLarge, GraphError, generalException, unsupportedMediaType } from '../errors.js';
+import { badRequest, entityTooLarge, GraphError, generalException, jsonRequired } from '../errors.js';
 
 /** A client's own id is echoed when it is a sane token; otherwise the request-id stands in. */
 export function clientRequestId(request: FastifyRequest): string {
@@ -27,14 +28,21 @@ export function errorBody(error: GraphError, request: FastifyRequest) {
   };
 }
 
+/** What a too-large body was, for the 413's message. */
+function bodyKind(request: FastifyRequest): string {
+  if (request.photoCall) return 'a photo';
+  return /\/\$batch$/i.test(request.url.split('?')[0]!) ? 'a $batch request' : 'a JSON request body';
+}
+
 /** Fastify's own errors (body limits, parsers) in Graph's words; anything unknown is a 500. */
-function toGraphError(error: FastifyError, bodyLimit: number): GraphError | undefined {
+function toGraphError(error: FastifyError, request: FastifyRequest): GraphError | undefined {
   if (error instanceof GraphError) return error;
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return entityTooLarge(bodyLimit);
+      return entityTooLarge(request.routeOptions.bodyLimit ?? 0, bodyKind(request));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return unsupportedMediaType(undefined);
+      // Photo routes take any type (the pipeline decides), so this is a JSON endpoint.
+      return jsonRequired(request.headers['content-type']);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return badRequest('The Content-Length header does not match the body.');
     case 'FST_ERR_BAD_URL':
@@ -47,12 +55,37 @@ function toGraphError(error: FastifyError, bodyLimit: number): GraphError | unde
   }
 }
 
+/** JSON replies carry the OData version, as Graph's do. */
+export function sendJson(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
+  return reply.code(status).type('application/json').header('odata-version', '4.0').send(body);
+}
+
+/**
+ * Deeper JSON than this is refused before it is parsed: no Graph body comes near it, and deep
+ * nesting is how a small body exhausts the stack of everything that walks it.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether brackets outside strings nest deeper than `max`; one pass, no allocation. */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 export function sendGraphError(reply: FastifyReply, error: GraphError): FastifyReply {
-  return reply
-    .code(error.status)
-    .headers(error.headers)
-    .type('application/json')
-    .send(errorBody(error, reply.request));
+  return sendJson(reply.headers(error.headers), errorBody(error, reply.request), error.status);
 }
 
 const protocolHeaders = (request: FastifyRequest, reply: FastifyReply) =>
@@ -63,17 +96,26 @@ const protocolHeaders = (request: FastifyRequest, reply: FastifyReply) =>
  * and gets the same headers and Graph error as every other refusal.
  */
 export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  // No body has been read yet, so no body limit can have been passed.
-  return sendGraphError(protocolHeaders(request, reply), toGraphError(error, 0) ?? generalException());
+  return sendGraphError(protocolHeaders(request, reply), toGraphError(error, request) ?? generalException());
 }
 
-export function registerGraphProtocol(app: FastifyInstance, options: { bodyLimit: number }): void {
+export function registerGraphProtocol(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     protocolHeaders(request, reply);
   });
 
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      done(badRequest(`The JSON body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep.`));
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = toGraphError(error, options.bodyLimit);
+    const known = toGraphError(error, request);
     if (known) return sendGraphError(reply, known);
     request.log.error({ err: error, reqId: request.id }, 'unexpected error');
     return sendGraphError(reply, generalException());

@@ -26,6 +26,8 @@ import {
   replacePhoto,
 } from '../services/photo-service.js';
 import { ifMatchList, noneMatch, quoteEtag } from './etags.js';
+import { sendJson } from './graph-protocol.js';
+import type { PublicOrigin } from './public-origin.js';
 import type { UploadGate } from './upload-gate.js';
 
 /** SPEC §4: 4 MiB, refused while streaming. */
@@ -37,8 +39,8 @@ export interface PhotoRouteDeps {
   uploads: UploadGate;
   photos: PhotoServiceDeps;
   photoMaxAgeSeconds: number;
-  /** Public base URL for `@odata.context`; the request's own host when unset. */
-  baseUrl?: string;
+  /** The origin links in responses are built on. */
+  origin: PublicOrigin;
 }
 
 interface PhotoCall {
@@ -98,12 +100,16 @@ function requireImageContentType(request: FastifyRequest): void {
   if (!type || !PHOTO_CONTENT_TYPE.test(type)) throw unsupportedMediaType(type);
 }
 
-function contextUrl(deps: PhotoRouteDeps, request: FastifyRequest, call: PhotoCall, suffix: string): string {
-  const base = deps.baseUrl ?? `${request.protocol}://${request.host}`;
-  return `${base}/${call.version}/$metadata#${call.owner.contextPath}/${suffix}`;
-}
+/** The API root links are built on, e.g. `https://localhost:8443/v1.0`. */
+const apiRoot = (deps: PhotoRouteDeps, request: FastifyRequest, call: PhotoCall) =>
+  `${deps.origin.of(request)}/${call.version}`;
 
-const metadataJson = (m: PhotoMetadata) => ({
+const contextUrl = (root: string, call: PhotoCall, suffix: string) =>
+  `${root}/$metadata#${call.owner.contextPath}/${suffix}`;
+
+/** One photo's metadata; `@odata.id` names it as the reference pages show it. */
+const metadataJson = (m: PhotoMetadata, id: string) => ({
+  '@odata.id': id,
   '@odata.mediaContentType': m.contentType,
   '@odata.mediaEtag': m.etag ? quoteEtag(m.etag) : '',
   id: m.id,
@@ -126,10 +132,14 @@ const HANDLERS: Record<EndpointRule['operation'], Handler> = {
       call.auth.tenant.settings,
       call.target.size,
     );
-    const entity = call.target.size ? 'photos/$entity' : 'photo/$entity';
-    return reply
-      .type('application/json')
-      .send({ '@odata.context': contextUrl(deps, request, call, entity), ...metadataJson(metadata) });
+    const root = apiRoot(deps, request, call);
+    const [entity, path] = call.target.size
+      ? ['photos/$entity', `photos('${metadata.id}')`]
+      : ['photo/$entity', 'photo'];
+    return sendJson(reply, {
+      '@odata.context': contextUrl(root, call, entity),
+      ...metadataJson(metadata, `${root}/${call.owner.contextPath}/${path}`),
+    });
   },
 
   async value(deps, call, request, reply) {
@@ -143,9 +153,11 @@ const HANDLERS: Record<EndpointRule['operation'], Handler> = {
 
   async list(deps, call, request, reply) {
     const sizes = await listPhotos(deps.photos, call.owner);
-    return reply
-      .type('application/json')
-      .send({ '@odata.context': contextUrl(deps, request, call, 'photos'), value: sizes.map(metadataJson) });
+    const root = apiRoot(deps, request, call);
+    return sendJson(reply, {
+      '@odata.context': contextUrl(root, call, 'photos'),
+      value: sizes.map((m) => metadataJson(m, `${root}/${call.owner.contextPath}/photos('${m.id}')`)),
+    });
   },
 
   async replace(deps, call, request, reply) {

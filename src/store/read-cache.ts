@@ -109,7 +109,13 @@ export function withReadCache(store: Store, changedElsewhere: () => boolean): St
   const cache = new ReadCache(changedElsewhere);
   return {
     ...store,
-    directory: cachedPort(store.directory, 'directory', ['findTenant', 'findUser', 'findUserByMail'], cache),
+    directory: cachedPort(
+      store.directory,
+      'directory',
+      // listTenants: CORS judges a browser's preflight by every tenant's allowed origins.
+      ['findTenant', 'listTenants', 'findUser', 'findUserByMail'],
+      cache,
+    ),
     groups: cachedPort(store.groups, 'groups', ['findGroup', 'groupRelation'], cache),
     mailbox: cachedPort(store.mailbox, 'mailbox', ['findContact', 'findContactFolder'], cache),
     photos: cachedPort(store.photos, 'photos', ['readPhotoSet', 'readVariant'], cache),

@@ -9,9 +9,18 @@ export interface TenantSettings {
    * service does) or `placeholder` (the 1X1 image/gif with an empty mediaEtag the docs show).
    */
   missingPhotoMetadata: 'notFound' | 'placeholder';
+  /**
+   * Browser origins allowed to call the API with this tenant's tokens (CORS): `*` for any, as
+   * Graph answers, or a list of origins such as `https://app.contoso.com`.
+   */
+  corsOrigins: '*' | string[];
 }
 
-export const DEFAULT_TENANT_SETTINGS: TenantSettings = { b2c: false, missingPhotoMetadata: 'notFound' };
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
+  b2c: false,
+  missingPhotoMetadata: 'notFound',
+  corsOrigins: '*',
+};
 
 export interface Tenant {
   id: string;
@@ -116,9 +125,12 @@ export interface GroupRelation {
   member: boolean;
 }
 
+/** The properties listings can filter and search on. */
+export type ListProperty = 'displayName' | 'userPrincipalName' | 'mail';
+
 /** `prop eq 'v'` and `startswith(prop, 'v')`, joined by one `and` or `or` ($filter, SPEC §6). */
 export interface FilterClause {
-  property: 'displayName' | 'userPrincipalName' | 'mail';
+  property: ListProperty;
   fn: 'eq' | 'startswith';
   value: string;
 }
@@ -128,17 +140,37 @@ export interface DirectoryFilter {
   clauses: FilterClause[];
 }
 
+/**
+ * `$search="displayName:al" OR "mail:al"` (SPEC §7): a clause matches when every word of its value
+ * begins a word of the property, words being split at spaces and `.`, `@`, `_`, `-`, as Graph
+ * tokenizes names and addresses. Words are lower-case.
+ */
+export interface SearchClause {
+  property: ListProperty;
+  words: string[];
+}
+
+export interface DirectorySearch {
+  join: 'and' | 'or';
+  clauses: SearchClause[];
+}
+
 /** One page of a listing, in id order: `after` is the last id of the previous page. */
 export interface ListQuery {
   filter?: DirectoryFilter;
+  search?: DirectorySearch;
   top: number;
   after?: string;
+  /** Also count every match, across pages (`$count=true`). */
+  count?: boolean;
 }
 
 export interface Page<T> {
   items: T[];
   /** The id to continue after, when there is more. */
   next?: string;
+  /** Every match, when the query asked for a count. */
+  count?: number;
 }
 
 export interface DirectoryStore {

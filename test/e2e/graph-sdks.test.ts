@@ -37,7 +37,7 @@ before(async () => {
   // Each mailbox takes 5 requests in 2 s: the throttled scenario below needs the retry handler.
   h = await Harness.start({ throttle: parseThrottle('mailbox=5/2s') });
   tenant = await h.tenant('sdk');
-  token = await h.appToken(tenant, ['ProfilePhoto.ReadWrite.All']);
+  token = await h.appToken(tenant, ['ProfilePhoto.ReadWrite.All', 'User.Read.All']);
   photoPath = join(h.dataDir, 'upload.jpg');
   writeFileSync(photoPath, await noiseJpeg(500, 400));
 });
@@ -76,6 +76,20 @@ describe('@microsoft/microsoft-graph-client v3', () => {
     assert.equal(small.width, 48);
     assert.deepEqual(result.sizes, ['48X48', '64X64', '96X96', '120X120', '240X240', '360X360']);
     assert.deepEqual(result.batch, Array(20).fill(200));
+    const { mixed } = result;
+    assert.equal(mixed.bytesType, 'image/jpeg');
+    assert.equal((await sharp(Buffer.from(mixed.bytes, 'base64')).metadata()).width, 48);
+    assert.ok(mixed.etagMatches, "the bytes' ETag is the metadata's mediaEtag");
+    assert.equal(mixed.metaId, '48X48');
+    assert.equal(mixed.firstPageSize, 5);
+    const everyone = (await h.store.directory.listUsers(tenant.id, { top: 999 })).items.map(
+      (u) => u.displayName,
+    );
+    assert.deepEqual(
+      [...mixed.names].sort(),
+      everyone.sort(),
+      'PageIterator followed the batch page to the end',
+    );
     assert.equal(result.throttledOk, 8, 'every throttled call succeeded through the retry handler');
     const metrics = (await h.request('GET', '/metrics')).body.toString();
     assert.match(

@@ -51,10 +51,10 @@ describe('$batch', () => {
     assert.equal(one.status, 200);
     assert.equal(one.body.displayName, 'adele');
     assert.equal(two.status, 200);
-    assert.match(two.headers.etag, /^"[0-9A-F]{8}"$/);
+    assert.match(two.headers.ETag, /^"[0-9A-F]{8}"$/);
     assert.equal(three.status, 200);
-    assert.equal(three.headers['content-type'], 'image/jpeg');
-    assert.equal(three.headers.etag, two.headers.etag);
+    assert.equal(three.headers['Content-Type'], 'image/jpeg');
+    assert.equal(three.headers.ETag, two.headers.ETag);
     const small = await sharp(Buffer.from(three.body, 'base64')).metadata();
     assert.equal(small.width, 48);
   });
@@ -139,5 +139,108 @@ describe('$batch', () => {
   it('needs a token itself', async () => {
     const reply = await batch({ requests: [{ id: '1', method: 'GET', url: '/me' }] }, 'v1.0', '');
     assert.equal(reply.status, 401);
+  });
+});
+
+describe('$batch replies as Graph clients read them', () => {
+  it("names item headers in Graph's casing and carries OData-Version", async () => {
+    const reply = await batch({
+      requests: [
+        { id: 'meta', method: 'GET', url: '/me/photo' },
+        { id: 'bytes', method: 'GET', url: '/me/photo/$value' },
+      ],
+    });
+    assert.equal(reply.headers['odata-version'], '4.0');
+    const [meta, bytes] = reply.json().responses;
+    assert.deepEqual(Object.keys(meta.headers).sort(), ['Content-Type', 'OData-Version']);
+    assert.deepEqual(Object.keys(bytes.headers).sort(), ['Cache-Control', 'Content-Type', 'ETag']);
+    assert.equal(bytes.headers.ETag, meta.body['@odata.mediaEtag'], "the Toolkit's refetch test");
+  });
+
+  it("builds links inside items on the batch request's own scheme, host and port", async () => {
+    const token = await h.appToken(tenant, ['User.ReadWrite.All']);
+    const reply = await batch(
+      {
+        requests: [
+          { id: 'page', method: 'GET', url: '/users?$top=1' },
+          { id: 'photo', method: 'GET', url: `/users/${adele.userPrincipalName}/photo` },
+          {
+            id: 'new',
+            method: 'POST',
+            url: '/users',
+            headers: { 'Content-Type': 'application/json' },
+            body: { displayName: 'Newcomer', userPrincipalName: 'newcomer@batch.example' },
+          },
+        ],
+      },
+      'v1.0',
+      token,
+    );
+    const [page, photo, created] = reply.json().responses;
+    assert.equal(page.body['@odata.context'], `${h.url}/v1.0/$metadata#users`);
+    assert.ok(page.body['@odata.nextLink'].startsWith(`${h.url}/v1.0/users?`), page.body['@odata.nextLink']);
+    assert.equal(photo.body['@odata.id'], `${h.url}/v1.0/users('${adele.id}')/photo`);
+    assert.equal(created.status, 201);
+    assert.equal(created.headers.Location, `${h.url}/v1.0/users/${created.body.id}`);
+    // The next page is where the link says.
+    const next = await h.request('GET', page.body['@odata.nextLink'].slice(h.url.length), { token });
+    assert.equal(next.status, 200);
+    assert.equal(next.json().value.length, 1);
+  });
+});
+
+describe('$batch limits', () => {
+  const alive = async () => assert.equal((await h.request('GET', '/v1.0/me', { token })).status, 200);
+
+  it('refuses a body over 4 MB with a Graph 413, before reading it all', async () => {
+    const padding = 'A'.repeat(4 * 1024 * 1024);
+    const reply = await batch({
+      requests: [
+        {
+          id: '1',
+          method: 'PUT',
+          url: '/me/photo/$value',
+          headers: { 'Content-Type': 'image/jpeg' },
+          body: padding,
+        },
+      ],
+    });
+    assert.equal(reply.status, 413);
+    assert.equal(reply.json().error.code, 'RequestEntityTooLarge');
+    assert.match(reply.json().error.message, /\$batch/);
+    await alive();
+  });
+
+  it('refuses JSON nested deeper than any Graph body, without a 500', async () => {
+    for (const body of [
+      '['.repeat(10_000),
+      `{"requests":[{"id":"1","method":"GET","url":"/me","body":${'['.repeat(100)}${']'.repeat(100)}}]}`,
+    ]) {
+      const reply = await batch(body);
+      assert.equal(reply.status, 400);
+      assert.equal(reply.json().error.code, 'BadRequest');
+      assert.match(reply.json().error.message, /nest/);
+    }
+    await alive();
+  });
+
+  it('keeps each request inside the batch version: no climbing to /metrics, /healthz or the other version', async () => {
+    for (const url of [
+      '/../healthz',
+      '/../../metrics',
+      '/../beta/users',
+      '/me/../../beta/me',
+      '/%2e%2e/metrics',
+      '/.%2E/healthz',
+      '/..%5cmetrics',
+      '/..\\metrics',
+      '/./me',
+      '/$batch',
+    ]) {
+      const reply = await batch({ requests: [{ id: '1', method: 'GET', url }] });
+      assert.equal(reply.status, 400, url);
+      assert.equal(reply.json().error.code, 'BadRequest', url);
+    }
+    await alive();
   });
 });

@@ -148,6 +148,8 @@ describe('metadata and bytes', () => {
     const metadata = await h.request('GET', '/v1.0/me/photo', { token });
     const body = metadata.json();
     assert.equal(body['@odata.context'], `${h.url}/v1.0/$metadata#users('${me.id}')/photo/$entity`);
+    assert.equal(body['@odata.id'], `${h.url}/v1.0/users('${me.id}')/photo`);
+    assert.equal(metadata.headers['odata-version'], '4.0');
     assert.equal(body['@odata.mediaContentType'], 'image/jpeg');
     assert.match(body['@odata.mediaEtag'], /^"[0-9A-F]{8}"$/);
     assert.equal(body.id, '504X504');
@@ -174,10 +176,12 @@ describe('metadata and bytes', () => {
       assert.equal(meta.width, entry.width);
       assert.equal(meta.height, entry.height);
       assert.equal(entry['@odata.mediaEtag'], etag);
+      assert.equal(entry['@odata.id'], `${h.url}/beta/users('${me.id}')/photos('${entry.id}')`);
     }
     const sized = (await h.request('GET', '/v1.0/me/photos/240X240', { token })).json();
     assert.equal(sized['@odata.context'], `${h.url}/v1.0/$metadata#users('${me.id}')/photos/$entity`);
     assert.equal(sized.id, '240X240');
+    assert.equal(sized['@odata.id'], `${h.url}/v1.0/users('${me.id}')/photos('240X240')`);
   });
 
   it('answers 404 ImageNotFound for a size larger than the upload, 400 for a malformed size', async () => {
@@ -331,6 +335,7 @@ describe('owners and their errors', () => {
       { ...placeholder, '@odata.context': undefined },
       {
         '@odata.context': undefined,
+        '@odata.id': `${h.url}/v1.0/users('${bare.id}')/photo`,
         '@odata.mediaContentType': 'image/gif',
         '@odata.mediaEtag': '',
         id: '1X1',

@@ -54,6 +54,6 @@ it('counts each request of a batch, not the batch', async () => {
   const throttled = reply.json().responses.filter((r: { status: number }) => r.status === 429);
   assert.equal(throttled.length, 2);
   assert.ok(
-    throttled.every((r: { headers: Record<string, string> }) => Number(r.headers['retry-after']) >= 1),
+    throttled.every((r: { headers: Record<string, string> }) => Number(r.headers['Retry-After']) >= 1),
   );
 });

@@ -7,6 +7,8 @@ import {
   BatchResponseContent,
   Client,
   GraphError,
+  type PageCollection,
+  PageIterator,
   ResponseType,
 } from '@microsoft/microsoft-graph-client';
 
@@ -49,6 +51,37 @@ const batch = new BatchRequestContent(
 );
 const batchResponse = new BatchResponseContent(await client.api('/$batch').post(await batch.getContent()));
 result['batch'] = scenario.batchUserIds.map((_, i) => batchResponse.getResponseById(String(i + 1))?.status);
+
+// Photo bytes, metadata and a page of users in one batch, read back through BatchResponseContent,
+// then the rest of the users by following the page's nextLink with PageIterator.
+const mixedUser = `${scenario.baseUrl}/v1.0/users/${scenario.batchUserIds[1]}`;
+const mixed = new BatchResponseContent(
+  await client.api('/$batch').post(
+    await new BatchRequestContent([
+      { id: 'bytes', request: new Request(`${mixedUser}/photos/48x48/$value`) },
+      { id: 'meta', request: new Request(`${mixedUser}/photo`) },
+      { id: 'page', request: new Request(`${scenario.baseUrl}/v1.0/users?$top=5&$select=id,displayName`) },
+    ]).getContent(),
+  ),
+);
+const bytes = mixed.getResponseById('bytes');
+const meta = mixed.getResponseById('meta');
+const page = mixed.getResponseById('page');
+const metaJson = (await meta.json()) as { id: string; '@odata.mediaEtag': string };
+const names: string[] = [];
+const firstPage = (await page.json()) as PageCollection;
+await new PageIterator(client, firstPage, (u: { displayName: string }) => {
+  names.push(u.displayName);
+  return true;
+}).iterate();
+result['mixed'] = {
+  bytesType: bytes.headers.get('Content-Type'),
+  bytes: await bytes.text(),
+  etagMatches: bytes.headers.get('ETag') === metaJson['@odata.mediaEtag'],
+  metaId: metaJson.id,
+  firstPageSize: firstPage.value.length,
+  names,
+};
 
 let throttledOk = 0;
 for (let i = 0; i < scenario.throttledCalls; i++) {

@@ -69,9 +69,16 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return folder;
   };
 
+  /** The contact a path names; under `contactFolders/{id}/`, it must be in that folder. */
   const contactOf = async (request: DirectoryRequest, user: User) => {
     const contact = await mailbox.findContact(user.tenantId, user.id, request.params['contact']!);
     if (!contact) throw itemNotFound();
+    if (
+      request.params['folder'] !== undefined &&
+      contact.parentFolderId !== (await folderOf(request, user)).id
+    ) {
+      throw itemNotFound();
+    }
     return contact;
   };
 
@@ -82,23 +89,25 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
     reply: Reply,
     user: User,
     contact: Contact,
-    status?: number,
-  ) =>
-    sendEntity(
+    created = false,
+  ) => {
+    const folder = contact.parentFolderId ? `contactFolders/${contact.parentFolderId}/` : '';
+    return sendEntity(
       deps,
       request,
       reply,
       `${context(user, 'contacts')}/$entity`,
       CONTACT_SHAPE,
       graphContact(contact),
-      status,
+      created ? { path: `users/${user.id}/${folder}contacts/${contact.id}` } : undefined,
     );
+  };
   const sendFolder = (
     request: DirectoryRequest,
     reply: Reply,
     user: User,
     folder: ContactFolder,
-    status?: number,
+    created = false,
   ) =>
     sendEntity(
       deps,
@@ -107,7 +116,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
       `${context(user, 'contactFolders')}/$entity`,
       CONTACT_FOLDER_SHAPE,
       graphContactFolder(folder),
-      status,
+      created ? { path: `users/${user.id}/contactFolders/${folder.id}` } : undefined,
     );
 
   const listIn = (folderParam: boolean) => async (request: DirectoryRequest, reply: Reply) => {
@@ -143,14 +152,14 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
       folderId,
       displayName,
     });
-    return sendContact(request, reply, user, created, 201);
+    return sendContact(request, reply, user, created, true);
   };
 
   for (const owner of ['/me', '/users/:user']) {
     resource(app, `${owner}/contacts`, { GET: listIn(false), POST: createIn(false) });
     resource(app, `${owner}/contactFolders/:folder/contacts`, { GET: listIn(true), POST: createIn(true) });
 
-    resource(app, `${owner}/contacts/:contact`, {
+    const oneContact = {
       GET: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.read');
         const contact = await contactOf(request, user);
@@ -173,7 +182,9 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
         await mailbox.deleteContact(user.tenantId, user.id, contact.id);
         return reply.code(204).send();
       },
-    });
+    } satisfies Parameters<typeof resource>[2];
+    resource(app, `${owner}/contacts/:contact`, oneContact);
+    resource(app, `${owner}/contactFolders/:folder/contacts/:contact`, oneContact);
 
     resource(app, `${owner}/contactFolders`, {
       GET: async (request, reply) => {
@@ -196,7 +207,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const displayName = stringProperty(body, 'displayName', 'ContactFolder', { required: true })!;
         try {
           const folder = await mailbox.createContactFolder(user.tenantId, user.id, displayName);
-          return sendFolder(request, reply, user, folder, 201);
+          return sendFolder(request, reply, user, folder, true);
         } catch (error) {
           throw error instanceof DuplicateError ? folderExists() : error;
         }

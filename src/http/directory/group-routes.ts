@@ -13,7 +13,7 @@ import {
   TEAM_SHAPE,
   USER_SHAPE,
 } from '../../graph/directory-json.js';
-import type { Group, GroupFields, User } from '../../store/store.js';
+import type { Group, GroupFields, ListQuery, User } from '../../store/store.js';
 import type { ApiDeps } from '../api-routes.js';
 import {
   bodyObject,
@@ -21,6 +21,7 @@ import {
   onlyProperties,
   resource,
   sendCollection,
+  sendCount,
   sendEntity,
   stringProperty,
 } from './resource.js';
@@ -117,20 +118,19 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
   };
 
+  const listGroups = (request: DirectoryRequest) => {
+    const { caller } = request.auth!;
+    authorize(caller, 'groups.read');
+    return (query: ListQuery) => groups.listGroups(caller.tenantId, query);
+  };
+
+  resource(app, '/groups/$count', {
+    GET: async (request, reply) => sendCount(request, reply, GROUP_SHAPE, listGroups(request)),
+  });
+
   resource(app, '/groups', {
-    GET: async (request, reply) => {
-      const { caller } = request.auth!;
-      authorize(caller, 'groups.read');
-      return sendCollection(
-        deps,
-        request,
-        reply,
-        'groups',
-        GROUP_SHAPE,
-        (query) => groups.listGroups(caller.tenantId, query),
-        graphGroup,
-      );
-    },
+    GET: async (request, reply) =>
+      sendCollection(deps, request, reply, 'groups', GROUP_SHAPE, listGroups(request), graphGroup),
     POST: async (request, reply) => {
       const { caller } = request.auth!;
       authorize(caller, 'groups.create');
@@ -148,7 +148,9 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
         ownerIds,
         memberIds,
       });
-      return sendEntity(deps, request, reply, 'groups/$entity', GROUP_SHAPE, graphGroup(created), 201);
+      return sendEntity(deps, request, reply, 'groups/$entity', GROUP_SHAPE, graphGroup(created), {
+        path: `groups/${created.id}`,
+      });
     },
   });
 
@@ -229,7 +231,9 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
       await authorizeWrite(request.auth!.caller, group, 'groups.write');
       if (group.isTeam) throw teamExists();
       const team = await groups.updateGroup(group.tenantId, group.id, { isTeam: true });
-      return sendEntity(deps, request, reply, 'teams/$entity', TEAM_SHAPE, graphTeam(team), 201);
+      return sendEntity(deps, request, reply, 'teams/$entity', TEAM_SHAPE, graphTeam(team), {
+        path: `teams/${team.id}`,
+      });
     },
   });
 

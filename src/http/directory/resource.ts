@@ -11,8 +11,10 @@ import {
   queryOption,
   selectOption,
 } from '../../graph/odata-query.js';
-import type { Page } from '../../store/store.js';
+import { eventualConsistency, needsEventualConsistency } from '../../graph/odata-search.js';
+import type { ListQuery, Page } from '../../store/store.js';
 import type { ApiDeps } from '../api-routes.js';
+import { sendJson } from '../graph-protocol.js';
 
 export type Params = Record<string, string>;
 export type DirectoryRequest = FastifyRequest<{
@@ -43,14 +45,17 @@ export function resource(
   });
 }
 
-export function baseUrl(deps: ApiDeps, request: FastifyRequest): string {
-  return deps.baseUrl ?? `${request.protocol}://${request.host}`;
-}
+/** The API root links are built on, e.g. `https://localhost:8443/v1.0`. */
+export const apiRoot = (deps: ApiDeps, request: FastifyRequest) =>
+  `${deps.origin.of(request)}/${deps.version}`;
 
 export const contextUrl = (deps: ApiDeps, request: FastifyRequest, fragment: string) =>
-  `${baseUrl(deps, request)}/${deps.version}/$metadata#${fragment}`;
+  `${apiRoot(deps, request)}/$metadata#${fragment}`;
 
-/** One entity, with `$select` applied. */
+/**
+ * One entity, with `$select` applied. A `201 Created` carries `Location`, the new entity's URL
+ * (`path`, relative to the version, e.g. `users/{id}`).
+ */
 export function sendEntity(
   deps: ApiDeps,
   request: DirectoryRequest,
@@ -58,33 +63,55 @@ export function sendEntity(
   context: string,
   shape: EntityShape,
   entity: Record<string, unknown>,
-  status = 200,
+  created?: { path: string },
 ) {
   const select = selectOption(queryOption(request.query ?? {}, '$select'), shape);
-  return reply
-    .code(status)
-    .type('application/json')
-    .send({ '@odata.context': contextUrl(deps, request, context), ...project(entity, select, shape) });
+  if (created) reply.header('location', `${apiRoot(deps, request)}/${created.path}`);
+  return sendJson(
+    reply,
+    { '@odata.context': contextUrl(deps, request, context), ...project(entity, select, shape) },
+    created ? 201 : 200,
+  );
 }
 
-/** A page of a collection, with `$select`, and `@odata.nextLink` when there is more. */
+/**
+ * A page of a collection, with `$select`, `@odata.count` when `$count=true`, and
+ * `@odata.nextLink` when there is more.
+ */
 export async function sendCollection<T>(
   deps: ApiDeps,
   request: DirectoryRequest,
   reply: FastifyReply,
   context: string,
   shape: EntityShape,
-  load: (query: ReturnType<typeof collectionOptions>['query']) => Promise<Page<T>>,
+  load: (query: ListQuery) => Promise<Page<T>>,
   toJson: (item: T) => Record<string, unknown>,
 ) {
-  const { query, select } = collectionOptions(request.query, shape);
+  const { query, select } = collectionOptions(request.query, shape, request.headers);
   const page = await load(query);
-  const url = new URL(request.url, baseUrl(deps, request));
-  return reply.type('application/json').send({
+  const url = new URL(request.url, deps.origin.of(request));
+  return sendJson(reply, {
     '@odata.context': contextUrl(deps, request, context),
+    ...(page.count !== undefined ? { '@odata.count': page.count } : {}),
     value: page.items.map((item) => project(toJson(item), select, shape)),
     ...(page.next ? { '@odata.nextLink': nextLink(url, page.next, query.top) } : {}),
   });
+}
+
+/**
+ * `GET …/$count`: the number of matches as plain text, which Graph answers for directory
+ * collections only with `ConsistencyLevel: eventual`. `$filter` and `$search` narrow it.
+ */
+export async function sendCount<T>(
+  request: DirectoryRequest,
+  reply: FastifyReply,
+  shape: EntityShape,
+  load: (query: ListQuery) => Promise<Page<T>>,
+) {
+  if (!eventualConsistency(request.headers)) throw needsEventualConsistency('rawCount');
+  const { query } = collectionOptions(request.query, shape, request.headers);
+  const page = await load({ ...query, top: 1, count: true });
+  return reply.type('text/plain; charset=utf-8').header('odata-version', '4.0').send(String(page.count));
 }
 
 /** The JSON body as an object, or a Graph 400. */

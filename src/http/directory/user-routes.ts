@@ -8,7 +8,7 @@ import { directoryBadRequest } from '../../errors.js';
 import { GROUP_SHAPE, graphGroup, graphUser, USER_SHAPE } from '../../graph/directory-json.js';
 import { isUserPrincipalName } from '../../services/directory-service.js';
 import { resolveUser } from '../../services/owner-resolver.js';
-import { DuplicateError, type User, type UserFields } from '../../store/store.js';
+import { DuplicateError, type ListQuery, type User, type UserFields } from '../../store/store.js';
 import type { ApiDeps } from '../api-routes.js';
 import {
   bodyObject,
@@ -16,6 +16,7 @@ import {
   onlyProperties,
   resource,
   sendCollection,
+  sendCount,
   sendEntity,
   stringProperty,
 } from './resource.js';
@@ -139,20 +140,19 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
   resource(app, '/me/joinedGroups', { GET: joinedGroups });
   resource(app, '/users/:user/joinedGroups', { GET: joinedGroups });
 
+  const listUsers = (request: DirectoryRequest) => {
+    const { caller } = request.auth!;
+    authorize(caller, 'users.read');
+    return (query: ListQuery) => directory.listUsers(caller.tenantId, query);
+  };
+
+  resource(app, '/users/$count', {
+    GET: async (request, reply) => sendCount(request, reply, USER_SHAPE, listUsers(request)),
+  });
+
   resource(app, '/users', {
-    GET: async (request, reply) => {
-      const { caller } = request.auth!;
-      authorize(caller, 'users.read');
-      return sendCollection(
-        deps,
-        request,
-        reply,
-        'users',
-        USER_SHAPE,
-        (query) => directory.listUsers(caller.tenantId, query),
-        graphUser,
-      );
-    },
+    GET: async (request, reply) =>
+      sendCollection(deps, request, reply, 'users', USER_SHAPE, listUsers(request), graphUser),
     POST: async (request, reply) => {
       const { caller } = request.auth!;
       authorize(caller, 'users.write');
@@ -170,7 +170,9 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
         throw error instanceof DuplicateError ? duplicateUpn() : error;
       }
       await savePassword(deps, created, password);
-      return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(created), 201);
+      return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(created), {
+        path: `users/${created.id}`,
+      });
     },
   });
 

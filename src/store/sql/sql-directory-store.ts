@@ -16,7 +16,7 @@ import {
 } from '../store.js';
 import type { Db, SqlBackend, TenantsTable, UsersTable } from './schema.js';
 import { deletePhotoSets } from './sql-photo-store.js';
-import { definedOnly, listing, normaliseId, now, parseJson, preparedQuery, toPage } from './sql-support.js';
+import { definedOnly, listPage, normaliseId, now, parseJson, preparedQuery } from './sql-support.js';
 
 const toTenant = (row: Selectable<TenantsTable>): Tenant => ({
   id: row.id,
@@ -193,17 +193,14 @@ export class SqlDirectoryStore implements DirectoryStore {
   }
 
   async listUsers(tenantId: string, query: ListQuery): Promise<Page<User>> {
-    const rows = await listing(
+    return listPage(
+      this.db,
       this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId),
       'id',
       query,
-      {
-        displayName: 'display_name',
-        userPrincipalName: 'user_principal_name',
-        mail: 'mail',
-      },
-    ).execute();
-    return toPage(rows, query, toUser, (u) => u.id);
+      { displayName: 'display_name', userPrincipalName: 'user_principal_name', mail: 'mail' },
+      toUser,
+    );
   }
 
   async updateUser(tenantId: string, userId: string, change: Partial<UserFields>): Promise<User> {

@@ -14,7 +14,7 @@ import type {
 import type { GroupsTable, SqlBackend, UsersTable } from './schema.js';
 import { toUser } from './sql-directory-store.js';
 import { deletePhotoSets } from './sql-photo-store.js';
-import { definedOnly, listing, normaliseId, now, parseJson, toPage } from './sql-support.js';
+import { definedOnly, listPage, normaliseId, now, parseJson } from './sql-support.js';
 
 type GroupProperties = Pick<
   GroupFields,
@@ -110,8 +110,14 @@ export class SqlGroupStore implements GroupStore {
 
   async listGroups(tenantId: string, query: ListQuery): Promise<Page<Group>> {
     const base = this.backend.db.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId);
-    const rows = await listing(base, 'id', query, { displayName: 'display_name', mail: 'mail' }).execute();
-    return toPage(rows, query, toGroup, (g) => g.id);
+    return listPage(
+      this.backend.db,
+      base,
+      'id',
+      query,
+      { displayName: 'display_name', mail: 'mail' },
+      toGroup,
+    );
   }
 
   async updateGroup(tenantId: string, groupId: string, change: Partial<GroupFields>): Promise<Group> {
@@ -161,12 +167,18 @@ export class SqlGroupStore implements GroupStore {
       .selectAll('users')
       .where('m.group_id', '=', groupId)
       .where('m.relation', '=', relation);
-    const rows = await listing(base, 'users.id', query, {
-      displayName: 'users.display_name',
-      userPrincipalName: 'users.user_principal_name',
-      mail: 'users.mail',
-    }).execute();
-    return toPage(rows as Selectable<UsersTable>[], query, toUser, (u) => u.id);
+    return listPage(
+      this.backend.db,
+      base,
+      'users.id',
+      query,
+      {
+        displayName: 'users.display_name',
+        userPrincipalName: 'users.user_principal_name',
+        mail: 'users.mail',
+      },
+      (row) => toUser(row as Selectable<UsersTable>),
+    );
   }
 
   async addGroupMember(groupId: string, userId: string, relation: 'owner' | 'member'): Promise<boolean> {
@@ -207,10 +219,13 @@ export class SqlGroupStore implements GroupStore {
       .where('groups.tenant_id', '=', tenantId)
       .where('m.user_id', '=', userId)
       .where('m.relation', '=', 'member');
-    const rows = await listing(base, 'groups.id', query, {
-      displayName: 'groups.display_name',
-      mail: 'groups.mail',
-    }).execute();
-    return toPage(rows as Selectable<GroupsTable>[], query, toGroup, (g) => g.id);
+    return listPage(
+      this.backend.db,
+      base,
+      'groups.id',
+      query,
+      { displayName: 'groups.display_name', mail: 'groups.mail' },
+      (row) => toGroup(row as Selectable<GroupsTable>),
+    );
   }
 }

@@ -13,7 +13,7 @@ import {
 } from '../store.js';
 import type { ContactFoldersTable, ContactsTable, Db, SqlBackend } from './schema.js';
 import { deletePhotoSets } from './sql-photo-store.js';
-import { definedOnly, listing, normaliseId, now, parseJson, toPage } from './sql-support.js';
+import { definedOnly, listPage, normaliseId, now, parseJson } from './sql-support.js';
 
 type ContactProperties = Pick<ContactFields, 'givenName' | 'surname'>;
 
@@ -190,8 +190,7 @@ export class SqlMailboxStore implements MailboxStore {
       .where('tenant_id', '=', tenantId)
       .where('user_id', '=', userId);
     base = folderId === null ? base.where('folder_id', 'is', null) : base.where('folder_id', '=', folderId);
-    const rows = await listing(base, 'id', query, { displayName: 'display_name' }).execute();
-    return toPage(rows, query, toContact, (c) => c.id);
+    return listPage(this.backend.db, base, 'id', query, { displayName: 'display_name' }, toContact);
   }
 
   async updateContact(

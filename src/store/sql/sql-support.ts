@@ -1,7 +1,7 @@
 // Pieces every SQL store shares: ids, timestamps, JSON columns, and listings with $filter,
-// $top and keyset paging (SPEC §6).
+// $search, $count, $top and keyset paging (SPEC §6, §7).
 import { CompiledQuery, type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import type { ListQuery, Page } from '../store.js';
+import type { ListProperty, ListQuery, Page } from '../store.js';
 import type { Database, Db } from './schema.js';
 
 export const now = () => new Date().toISOString();
@@ -12,22 +12,30 @@ export const normaliseId = (id: string) => id.toLowerCase();
 export const parseJson = <T>(text: string | null | undefined, fallback: T): T =>
   text ? (JSON.parse(text) as T) : fallback;
 
-/** Column for each filterable property of a listing. */
-export type FilterColumns = Partial<Record<'displayName' | 'userPrincipalName' | 'mail', string>>;
+/** Column for each property a listing can filter and search on. */
+export type ListColumns = Partial<Record<ListProperty, string>>;
 
-/**
- * Applies `$filter` (case-insensitive, as Graph compares these properties), keyset paging after
- * `query.after`, and fetches one row more than `top` to know whether there is a next page.
- */
+/** The separators Graph's $search splits names and addresses at; each becomes a space. */
+const WORD_SEPARATORS = ['.', '@', '_', '-'];
+
+/** `' ' || words of the column`, so that `LIKE '% al%'` finds a word beginning with `al`. */
+function searchableText(column: string) {
+  let text = sql<string>`lower(coalesce(${sql.ref(column)}, ''))`;
+  for (const separator of WORD_SEPARATORS) text = sql<string>`replace(${text}, ${separator}, ' ')`;
+  return sql<string>`(' ' || ${text})`;
+}
+
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** `$filter` (case-insensitive, as Graph compares these properties) and `$search`. */
 // biome-ignore lint/suspicious/noExplicitAny: the helper serves queries over several tables.
-export function listing<QB extends SelectQueryBuilder<Database, any, any>>(
+function matching<QB extends SelectQueryBuilder<Database, any, any>>(
   qb: QB,
-  idColumn: string,
   query: ListQuery,
-  columns: FilterColumns,
+  columns: ListColumns,
 ): QB {
   let q = qb;
-  const filter = query.filter;
+  const { filter, search } = query;
   if (filter) {
     // biome-ignore lint/suspicious/noExplicitAny: see above.
     q = q.where((eb: ExpressionBuilder<Database, any>) => {
@@ -41,18 +49,52 @@ export function listing<QB extends SelectQueryBuilder<Database, any, any>>(
       return filter.join === 'and' ? eb.and(parts) : eb.or(parts);
     }) as QB;
   }
-  if (query.after) q = q.where(sql.ref(idColumn), '>', query.after) as QB;
-  return q.orderBy(sql.ref(idColumn)).limit(query.top + 1) as QB;
+  if (search) {
+    // biome-ignore lint/suspicious/noExplicitAny: see above.
+    q = q.where((eb: ExpressionBuilder<Database, any>) => {
+      const parts = search.clauses.map((clause) => {
+        const text = searchableText(columns[clause.property]!);
+        return eb.and(
+          clause.words.map((word) => sql<boolean>`${text} like ${`% ${likeEscaped(word)}%`} escape '\\'`),
+        );
+      });
+      return search.join === 'and' ? eb.and(parts) : eb.or(parts);
+    }) as QB;
+  }
+  return q;
 }
 
-export function toPage<R, T>(
-  rows: R[],
+/**
+ * One page of a listing: `$filter` and `$search` applied, keyset paging after `query.after` (one
+ * row more than `top` is fetched to know whether there is a next page), and the count of every
+ * match when asked for.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the helper serves queries over several tables.
+export async function listPage<QB extends SelectQueryBuilder<Database, any, any>, T extends { id: string }>(
+  db: Db,
+  base: QB,
+  idColumn: string,
   query: ListQuery,
-  map: (row: R) => T,
-  id: (item: T) => string,
-): Page<T> {
+  columns: ListColumns,
+  map: (row: Awaited<ReturnType<QB['execute']>>[number]) => T,
+): Promise<Page<T>> {
+  const matches = matching(base, query, columns);
+  let paged = matches;
+  if (query.after) paged = paged.where(sql.ref(idColumn), '>', query.after) as QB;
+  const rows = await paged
+    .orderBy(sql.ref(idColumn))
+    .limit(query.top + 1)
+    .execute();
   const items = rows.slice(0, query.top).map(map);
-  return rows.length > query.top ? { items, next: id(items.at(-1)!) } : { items };
+  const page: Page<T> = rows.length > query.top ? { items, next: items.at(-1)!.id } : { items };
+  if (query.count) {
+    const counted = await db
+      .selectFrom(matches.as('matches'))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    page.count = Number(counted.n);
+  }
+  return page;
 }
 
 /** A change with its unset keys dropped, so spreading it never writes `undefined`. */
