@@ -110,22 +110,34 @@ export function allowedMethods(resource: PhotoResource, owner: OwnerKind, versio
 export const resourceExists = (resource: PhotoResource, owner: OwnerKind): boolean =>
   PHOTO_ENDPOINTS.some((rule) => rule.resource === resource && rule.owners[owner] !== undefined);
 
+/** One documented method line, e.g. `PUT /teams/{id}/photo/$value`, with the cell it comes from. */
+export interface EndpointLine {
+  line: string;
+  rule: EndpointRule;
+  owner: OwnerKind;
+  /** The owner's URL form, e.g. `/me` or `/users/{id | userPrincipalName}`. */
+  ownerPath: string;
+}
+
 /**
- * Every documented method line for a version, e.g. `PUT /teams/{id}/photo/$value`, in the order
- * of the reference pages: GET, PATCH, PUT, DELETE, then by path. Read by the explorer and tests.
+ * Every documented method line of a version, in the order of the reference pages: GET, PATCH,
+ * PUT, DELETE, then by path. The explorer, its docs and the tests read these.
  */
-export function documentedMethods(version: ApiVersion): string[] {
+export function endpointLines(version: ApiVersion): EndpointLine[] {
   const order: PhotoMethod[] = ['GET', 'PATCH', 'PUT', 'DELETE'];
-  const lines: string[] = [];
-  for (const method of order) {
-    const forMethod: string[] = [];
+  return order.flatMap((method) => {
+    const lines: EndpointLine[] = [];
     for (const rule of PHOTO_ENDPOINTS.filter((r) => r.method === method)) {
       for (const [owner, versions] of Object.entries(rule.owners) as [OwnerKind, readonly ApiVersion[]][]) {
         if (!versions.includes(version)) continue;
-        for (const path of OWNER_PATHS[owner]) forMethod.push(`${method} ${path}/${rule.resource}`);
+        for (const ownerPath of OWNER_PATHS[owner]) {
+          lines.push({ line: `${method} ${ownerPath}/${rule.resource}`, rule, owner, ownerPath });
+        }
       }
     }
-    lines.push(...forMethod.sort());
-  }
-  return lines;
+    return lines.sort((a, b) => (a.line < b.line ? -1 : a.line > b.line ? 1 : 0));
+  });
 }
+
+/** The method lines alone, e.g. `PUT /teams/{id}/photo/$value`. */
+export const documentedMethods = (version: ApiVersion): string[] => endpointLines(version).map((l) => l.line);
