@@ -146,7 +146,9 @@ export async function identityRoutes(app: FastifyInstance, ctx: IssuerContext): 
 
   app.get(
     '/:tenant/oauth2/v2.0/authorize',
-    authorizeStep((tenant, request) => beginAuthorization(ctx, tenant, request.query)),
+    authorizeStep((tenant, request) =>
+      beginAuthorization(ctx, tenant, request.query, `${request.protocol}://${request.host}`),
+    ),
   );
   app.post(
     '/:tenant/oauth2/v2.0/authorize',

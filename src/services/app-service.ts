@@ -5,6 +5,7 @@ import { findPermission, type GraphPermission } from '../auth/graph-permissions.
 import { oauth } from '../auth/oauth-errors.js';
 import { resourceNotFound } from '../errors.js';
 import type { AppRegistration, AppStore, Tenant } from '../store/store.js';
+import { CONSOLE_CLIENT_ID, consoleApp } from '../auth/console-client.js';
 
 export class PermissionNameError extends TypeError {}
 
@@ -93,6 +94,17 @@ export async function revokeConsent(
 }
 
 /** The app a token request comes from, with its secret checked (confidential) or absent (public). */
+/** An app registration, or the console's own first-party client, by client id. */
+export async function findClient(
+  apps: AppStore,
+  tenantId: string,
+  clientId: string,
+): Promise<AppRegistration | undefined> {
+  return clientId.toLowerCase() === CONSOLE_CLIENT_ID
+    ? consoleApp(tenantId)
+    : apps.findApp(tenantId, clientId);
+}
+
 export async function authenticateClient(
   apps: AppStore,
   tenant: Tenant,
@@ -100,7 +112,7 @@ export async function authenticateClient(
   secret: string | undefined,
 ): Promise<AppRegistration> {
   if (!clientId) throw oauth.missingParameter('client_id');
-  const app = await apps.findApp(tenant.id, clientId);
+  const app = await findClient(apps, tenant.id, clientId);
   if (!app || app.appId !== clientId.toLowerCase()) throw oauth.unknownClient(clientId, tenant.id);
   if (app.publicClient) {
     if (secret) throw oauth.publicClientSecret();

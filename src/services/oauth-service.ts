@@ -18,7 +18,8 @@ import {
 } from '../auth/token-issuer.js';
 import { CONSUMER_TENANT_ID } from '../auth/caller.js';
 import type { AppRegistration, Store, Tenant, User } from '../store/store.js';
-import { authenticateClient } from './app-service.js';
+import { CONSOLE_CLIENT_ID, consoleRedirectAllowed } from '../auth/console-client.js';
+import { authenticateClient, findClient } from './app-service.js';
 
 /** Entra's access tokens live 60–90 minutes; Portrait's an hour. */
 export const ACCESS_TOKEN_SECONDS = 3600;
@@ -164,16 +165,23 @@ export async function beginAuthorization(
   ctx: IssuerContext,
   tenant: Tenant,
   query: Record<string, string | undefined>,
+  /** The origin the sign-in was reached at: the console may return there. */
+  origin: string,
 ): Promise<AuthorizeOutcome> {
   const clientId = query['client_id'];
   if (!clientId)
     return { show: 'error', status: 400, message: oauth.missingParameter('client_id').description };
-  const app = await ctx.store.apps.findApp(tenant.id, clientId);
+  const app = await findClient(ctx.store.apps, tenant.id, clientId);
   if (!app || app.appId !== clientId.toLowerCase()) {
     return { show: 'error', status: 400, message: oauth.unknownClient(clientId, tenant.id).description };
   }
   const redirectUri = query['redirect_uri'] ?? app.redirectUris[0];
-  if (!redirectUri || !app.redirectUris.includes(redirectUri)) {
+  const allowed =
+    redirectUri !== undefined &&
+    (app.appId === CONSOLE_CLIENT_ID
+      ? consoleRedirectAllowed(redirectUri, [origin, ctx.publicBase()])
+      : app.redirectUris.includes(redirectUri));
+  if (!redirectUri || !allowed) {
     return {
       show: 'error',
       status: 400,
@@ -266,7 +274,7 @@ async function appOf(
   ctx: IssuerContext,
   request: AuthorizationRequest,
 ): Promise<AppRegistration | undefined> {
-  return ctx.store.apps.findApp(request.tenantId, request.clientId);
+  return findClient(ctx.store.apps, request.tenantId, request.clientId);
 }
 
 const EXPIRED = 'This sign-in has expired or was altered. Go back to the application and start again.';
