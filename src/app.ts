@@ -14,7 +14,9 @@ import { PublicOrigin } from './http/public-origin.js';
 import { Throttle, type ThrottleRules } from './http/throttle.js';
 import { UploadGate } from './http/upload-gate.js';
 import { API_VERSIONS } from './graph/endpoint-matrix.js';
+import { explorerRoutes } from './http/explorer-routes.js';
 import { createMetrics, systemRoutes } from './http/system-routes.js';
+import { defaultWebRoot, webRoutes } from './http/web-routes.js';
 import type { PipelineOptions } from './image/photo-pipeline.js';
 import type { IssuerContext } from './services/oauth-service.js';
 import type { Store } from './store/store.js';
@@ -41,6 +43,8 @@ export interface AppDeps {
   /** Uploads read and processed at once; more get 503 with Retry-After. */
   maxUploads: number;
   baseUrl?: string;
+  /** The built web console (dist/web); found next to the code when unset. */
+  webRoot?: string;
   /** PEM certificate and key; plain HTTP without them. */
   tls?: { cert: string; key: string };
 }
@@ -107,5 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   await app.register(identityRoutes, deps.issuer);
   await app.register(systemRoutes, { store: deps.store, metrics });
+  await app.register(explorerRoutes);
+  await app.register(webRoutes, { root: deps.webRoot ?? defaultWebRoot() });
   return app;
 }
