@@ -1,7 +1,8 @@
 // Enforces the least-privilege matrix: one function, reading PERMISSION_MATRIX, for every photo call.
 import { accessDenied } from '../errors.js';
 import { type Caller, permissionColumn } from './caller.js';
-import { type Action, permissionRule } from './permission-matrix.js';
+import { roleName } from './directory-roles.js';
+import { type Action, type PermissionColumn, permissionRule } from './permission-matrix.js';
 
 /** What the caller is to the object, as the owner resolver found it. */
 export interface AccessFacts {
@@ -9,6 +10,8 @@ export interface AccessFacts {
   ownsObject?: boolean;
   /** The contact is in the signed-in user's own mailbox. */
   ownMailbox?: boolean;
+  /** The tenant's photoUpdateSettings.allowedRoles (template ids), where its policy applies. */
+  photoUpdateRoles?: readonly string[];
 }
 
 const COLUMN_WORDING = {
@@ -29,8 +32,22 @@ function grantedPermissions(caller: Caller): ReadonlySet<string> {
   return set;
 }
 
-/** Throws 403 Authorization_RequestDenied unless the matrix grants `action` to `caller`. */
-export function authorize(caller: Caller, action: Action, facts: AccessFacts = {}): void {
+/** Whether the caller's `wids` include one of these role template ids. */
+const holdsRole = (caller: Caller, templateIds: readonly string[]) =>
+  caller.directoryRoles.some((held) => templateIds.some((id) => id.toLowerCase() === held.toLowerCase()));
+
+/** What allowed a call: the matrix cell, and the least privileged permission the caller held for it. */
+export interface Grant {
+  action: Action;
+  column: PermissionColumn;
+  permission: string;
+}
+
+/**
+ * Throws 403 Authorization_RequestDenied unless the matrix grants `action` to `caller`; says which
+ * permission did (the least-privilege report counts these).
+ */
+export function authorize(caller: Caller, action: Action, facts: AccessFacts = {}): Grant {
   const rule = permissionRule(action);
   const column = permissionColumn(caller);
   const accepted = rule[column];
@@ -40,14 +57,26 @@ export function authorize(caller: Caller, action: Action, facts: AccessFacts = {
     });
   }
   const held = grantedPermissions(caller);
-  if (!accepted.some((permission) => held.has(permission.toLowerCase()))) {
+  const permission = accepted.find((p) => held.has(p.toLowerCase()));
+  if (!permission) {
     throw accessDenied({
       requiredPermission: accepted[0]!,
       acceptedPermissions: [...accepted],
       permissionType: column === 'application' ? 'Application' : 'Delegated',
     });
   }
-  if (column === 'application') return;
+  const grant = { action, column, permission };
+  if (column === 'application') return grant;
+  const policyRoles = rule.photoUpdatePolicy ? (facts.photoUpdateRoles ?? []) : [];
+  if (policyRoles.length > 0 && !holdsRole(caller, policyRoles)) {
+    const names = policyRoles.map(roleName);
+    throw accessDenied({
+      requiredRoles: names,
+      reason:
+        `This organization's photo update policy (photoUpdateSettings) lets only these directory roles ` +
+        `change user photos: ${names.join(', ')}.`,
+    });
+  }
   if (rule.ownMailboxOnly && !facts.ownMailbox) {
     throw accessDenied({
       reason:
@@ -56,10 +85,13 @@ export function authorize(caller: Caller, action: Action, facts: AccessFacts = {
     });
   }
   const also = rule.delegatedAlsoNeeds;
-  if (also && column === 'delegated') {
-    if (also.orOwner && facts.ownsObject) return;
-    const roles = new Set(caller.directoryRoles.map((r) => r.toLowerCase()));
-    if (!also.roles.some((role) => roles.has(role.templateId))) {
+  if (also && column === 'delegated' && !(also.orOwner && facts.ownsObject)) {
+    if (
+      !holdsRole(
+        caller,
+        also.roles.map((role) => role.templateId),
+      )
+    ) {
       const names = also.roles.map((role) => role.name);
       throw accessDenied({
         requiredRoles: names,
@@ -69,4 +101,5 @@ export function authorize(caller: Caller, action: Action, facts: AccessFacts = {
       });
     }
   }
+  return grant;
 }

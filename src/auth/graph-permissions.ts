@@ -149,6 +149,18 @@ export const GRAPH_PERMISSIONS: readonly GraphPermission[] = [
       application: true,
     },
   ),
+  perm(
+    'PeopleSettings.Read.All',
+    'Read tenant-wide people settings',
+    'read the tenant-wide people settings, such as who may change profile photos',
+    { delegated: 'admin', application: true },
+  ),
+  perm(
+    'PeopleSettings.ReadWrite.All',
+    'Read and write tenant-wide people settings',
+    'read and change the tenant-wide people settings, such as who may change profile photos',
+    { delegated: 'admin', application: true },
+  ),
   perm('Contacts.Read', 'Read user contacts', 'read contacts and their photos', {
     delegated: 'user',
     application: true,

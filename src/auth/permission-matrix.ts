@@ -29,7 +29,10 @@ export type DirectoryAction =
   | 'contacts.read'
   | 'contacts.write';
 
-export type Action = PhotoAction | DirectoryAction;
+/** Tenant-wide settings: Graph beta's photoUpdateSettings (SPEC §8). */
+export type SettingsAction = 'peopleSettings.read' | 'peopleSettings.write';
+
+export type Action = PhotoAction | DirectoryAction | SettingsAction;
 
 /** The three columns of the matrix: how the caller signed in. */
 export type PermissionColumn = 'delegated' | 'personal' | 'application';
@@ -46,6 +49,12 @@ export interface PermissionRule<A extends Action = Action> {
   delegatedAlsoNeeds?: { roles: readonly DirectoryRole[]; orOwner: boolean };
   /** Delegated and personal callers reach only the signed-in user's own mailbox. */
   ownMailboxOnly?: boolean;
+  /**
+   * The tenant's photo update policy applies (Graph beta's photoUpdateSettings): when its
+   * `allowedRoles` is not empty, delegated callers also need one of those roles — for their own
+   * photo too. App-only callers are not affected.
+   */
+  photoUpdatePolicy?: boolean;
 }
 
 const R = DIRECTORY_ROLES;
@@ -91,6 +100,7 @@ export const PERMISSION_MATRIX: readonly PermissionRule<PhotoAction>[] = [
     delegated: ['User.ReadWrite', 'ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All'],
     personal: ['User.ReadWrite'],
     application: null,
+    photoUpdatePolicy: true,
   },
   {
     action: 'userPhoto.write.other',
@@ -102,6 +112,7 @@ export const PERMISSION_MATRIX: readonly PermissionRule<PhotoAction>[] = [
       roles: [R.globalAdministrator, R.userAdministrator, R.peopleAdministrator],
       orOwner: false,
     },
+    photoUpdatePolicy: true,
   },
   {
     action: 'groupPhoto.read',
@@ -288,12 +299,66 @@ export const DIRECTORY_PERMISSION_MATRIX: readonly PermissionRule<DirectoryActio
   },
 ];
 
+/**
+ * GET/PATCH /beta/admin/people/photoUpdateSettings. People Administrator is the least privileged
+ * role for delegated callers (Graph's reference page); Global Reader may read.
+ */
+export const SETTINGS_PERMISSION_MATRIX: readonly PermissionRule<SettingsAction>[] = [
+  {
+    action: 'peopleSettings.read',
+    label: 'read the photo update settings',
+    delegated: ['PeopleSettings.Read.All', 'PeopleSettings.ReadWrite.All'],
+    personal: null,
+    application: ['PeopleSettings.Read.All', 'PeopleSettings.ReadWrite.All'],
+    delegatedAlsoNeeds: {
+      roles: [R.peopleAdministrator, R.globalReader, R.globalAdministrator],
+      orOwner: false,
+    },
+  },
+  {
+    action: 'peopleSettings.write',
+    label: 'change the photo update settings',
+    delegated: ['PeopleSettings.ReadWrite.All'],
+    personal: null,
+    application: ['PeopleSettings.ReadWrite.All'],
+    delegatedAlsoNeeds: { roles: [R.peopleAdministrator, R.globalAdministrator], orOwner: false },
+  },
+];
+
 export function permissionRule(action: Action): PermissionRule {
   const rule =
     PERMISSION_MATRIX.find((r) => r.action === action) ??
-    DIRECTORY_PERMISSION_MATRIX.find((r) => r.action === action);
+    DIRECTORY_PERMISSION_MATRIX.find((r) => r.action === action) ??
+    SETTINGS_PERMISSION_MATRIX.find((r) => r.action === action);
   if (!rule) throw new TypeError(`unknown photo action '${action}'`);
   return rule;
+}
+
+/** A matrix cell: an action, for callers of one column. */
+export interface MatrixCell {
+  action: Action;
+  column: PermissionColumn;
+}
+
+/**
+ * The least privileged permissions that allow every cell: each cell's least privileged
+ * permission, then without any that others already cover (a read that ProfilePhoto.ReadWrite.All
+ * allows needs no ProfilePhoto.Read.All beside it). The least-privilege report suggests this.
+ */
+export function leastPrivilegedSet(cells: readonly MatrixCell[]): string[] {
+  const covers = (permission: string, cell: MatrixCell) =>
+    permissionRule(cell.action)[cell.column]?.includes(permission) ?? false;
+  let chosen: string[] = [];
+  for (const cell of cells) {
+    const first = permissionRule(cell.action)[cell.column]?.[0];
+    if (first && !chosen.includes(first)) chosen.push(first);
+  }
+  for (const permission of [...chosen]) {
+    const others = chosen.filter((p) => p !== permission);
+    const coverable = cells.filter((cell) => chosen.some((p) => covers(p, cell)));
+    if (coverable.every((cell) => others.some((p) => covers(p, cell)))) chosen = others;
+  }
+  return chosen;
 }
 
 /** The matrix row a photo call falls in: by owner kind, read or write, and whether it is the caller's own photo. */

@@ -2,7 +2,6 @@
 // endpoint up in the matrix, resolves and authorizes the owner, then runs one handler per
 // operation. Every owner kind and both versions share this code.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authorize } from '../auth/authorize.js';
 import { photoAction } from '../auth/permission-matrix.js';
 import type { Authenticated } from '../auth/token-verifier.js';
 import { methodNotAllowed, notSupportedInB2c, unsupportedMediaType } from '../errors.js';
@@ -26,6 +25,7 @@ import {
   replacePhoto,
 } from '../services/photo-service.js';
 import { ifMatchList, noneMatch, quoteEtag } from './etags.js';
+import { permit } from './permit.js';
 import { sendJson } from './graph-protocol.js';
 import type { PublicOrigin } from './public-origin.js';
 import type { UploadGate } from './upload-gate.js';
@@ -83,7 +83,10 @@ async function prepareCall(
   if (auth.tenant.settings.b2c) throw notSupportedInB2c();
   const owner = await resolveOwner(deps.ports, auth.caller, target.owner);
   const access = WRITE_OPERATIONS.has(rule.operation) ? 'write' : 'read';
-  authorize(auth.caller, photoAction(owner.kind, access, owner.self), owner.access);
+  permit(request, photoAction(owner.kind, access, owner.self), {
+    ...owner.access,
+    photoUpdateRoles: auth.tenant.settings.photoUpdateSettings.allowedRoles,
+  });
   if (rule.operation === 'replace') await deps.uploads.admit(reply);
   request.photoCall = { version, target, rule, owner, auth };
 }

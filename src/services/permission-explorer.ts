@@ -1,11 +1,12 @@
 // The permissions explorer's data (SPEC §8, seed 000), generated from the tables enforcement
 // reads: the permissions Portrait knows (graph-permissions), the photo endpoints (endpoint
-// matrix) and who may call them (permission matrix). A method is listed for a permission and a
+// matrix), the tenant settings endpoints, and who may call them (permission matrix). A method is listed for a permission and a
 // column when a token holding only that permission may call it — given the caller's own objects,
 // or an admin role, where the matrix asks for one. Nothing here restates a table.
 import { findPermission, GRAPH_PERMISSIONS, type GraphPermission } from '../auth/graph-permissions.js';
 import { type PermissionColumn, permissionRule, photoAction } from '../auth/permission-matrix.js';
 import { API_VERSIONS, type ApiVersion, type EndpointLine, endpointLines } from '../graph/endpoint-matrix.js';
+import { SETTINGS_ENDPOINTS } from '../graph/settings-endpoints.js';
 
 /** The two columns the explorer toggles between (seed 000's Delegated / App-only). */
 export type ExplorerColumn = Extract<PermissionColumn, 'delegated' | 'application'>;
@@ -33,7 +34,7 @@ const isWrite = (line: EndpointLine) => line.rule.operation === 'replace' || lin
  * caller (delegated only); `/users/{id}` may be the caller too, so a delegated self permission
  * lists it.
  */
-function grants(permission: string, column: ExplorerColumn, line: EndpointLine): boolean {
+function grantsPhoto(permission: string, column: ExplorerColumn, line: EndpointLine): boolean {
   const access = isWrite(line) ? 'write' : 'read';
   const me = line.ownerPath.startsWith('/me');
   if (me && column === 'application') return false;
@@ -44,8 +45,8 @@ function grants(permission: string, column: ExplorerColumn, line: EndpointLine):
   );
 }
 
-/** Microsoft Graph PowerShell's cmdlet for a line, e.g. `Set-MgBetaUserPhotoContent`. */
-function cmdlet(line: EndpointLine, version: ApiVersion): string | undefined {
+/** Microsoft Graph PowerShell's cmdlet for a photo line, e.g. `Set-MgBetaUserPhotoContent`. */
+function photoCmdlet(line: EndpointLine, version: ApiVersion): string | undefined {
   const noun = {
     user: 'UserPhoto',
     group: 'GroupPhoto',
@@ -59,14 +60,40 @@ function cmdlet(line: EndpointLine, version: ApiVersion): string | undefined {
   return `${verb}-Mg${version === 'beta' ? 'Beta' : ''}${noun}${content}`;
 }
 
+/** A method line the explorer may list, whether a permission grants it, and its cmdlet. */
+interface ListedLine {
+  line: string;
+  grants(permission: string, column: ExplorerColumn): boolean;
+  cmdlet: string | undefined;
+}
+
+/** The photo endpoints, then the settings endpoints, of a version. */
+function listedLines(version: ApiVersion): ListedLine[] {
+  const photos = endpointLines(version).map((line) => ({
+    line: line.line,
+    grants: (permission: string, column: ExplorerColumn) => grantsPhoto(permission, column, line),
+    cmdlet: photoCmdlet(line, version),
+  }));
+  const settings = SETTINGS_ENDPOINTS.filter((endpoint) => endpoint.versions.includes(version)).flatMap(
+    (endpoint) =>
+      Object.entries(endpoint.methods).map(([method, action]) => ({
+        line: `${method} ${endpoint.path}`,
+        grants: (permission: string, column: ExplorerColumn) =>
+          permissionRule(action)[column]?.includes(permission) ?? false,
+        // Microsoft Graph PowerShell names the photoUpdateSettings cmdlets after the path.
+        cmdlet: `${method === 'GET' ? 'Get' : 'Update'}-Mg${version === 'beta' ? 'Beta' : ''}AdminPeoplePhotoUpdateSetting`,
+      })),
+  );
+  return [...photos, ...settings];
+}
+
 function powershellFor(permission: string): PowerShellCommand[] {
   const commands: PowerShellCommand[] = [];
   for (const version of API_VERSIONS) {
     const byCmdlet = new Map<string, string[]>();
-    for (const line of endpointLines(version)) {
-      const name = cmdlet(line, version);
-      if (!name || !EXPLORER_COLUMNS.some((column) => grants(permission, column, line))) continue;
-      byCmdlet.set(name, [...(byCmdlet.get(name) ?? []), line.line]);
+    for (const { line, grants, cmdlet } of listedLines(version)) {
+      if (!cmdlet || !EXPLORER_COLUMNS.some((column) => grants(permission, column))) continue;
+      byCmdlet.set(cmdlet, [...(byCmdlet.get(cmdlet) ?? []), line]);
     }
     for (const [name, methods] of [...byCmdlet].sort(([a], [b]) => a.localeCompare(b))) {
       commands.push({ version, cmdlet: name, methods });
@@ -85,9 +112,9 @@ function describe(permission: GraphPermission): ExplorerPermission {
         EXPLORER_COLUMNS.map((column) => [
           column,
           permission[column]
-            ? endpointLines(version)
-                .filter((line) => grants(permission.name, column, line))
-                .map((line) => line.line)
+            ? listedLines(version)
+                .filter((listed) => listed.grants(permission.name, column))
+                .map((listed) => listed.line)
             : [],
         ]),
       ),

@@ -14,12 +14,35 @@ export interface TenantSettings {
    * Graph answers, or a list of origins such as `https://app.contoso.com`.
    */
   corsOrigins: '*' | string[];
+  /**
+   * Graph beta's photoUpdateSettings: where photos are managed (`cloud`) and, when not empty, the
+   * directory roles (template ids) a delegated caller needs to change a user photo.
+   */
+  photoUpdateSettings: { source: 'cloud'; allowedRoles: string[] };
+  /** Simulated failures for client resilience tests (`--faults`); null when off. */
+  faults: FaultSettings | null;
+}
+
+/** Shares (0..1) of a tenant's API requests answered with each error, and a delay for the rest. */
+export interface FaultSettings {
+  tooManyRequests: number;
+  serviceUnavailable: number;
+  gatewayTimeout: number;
+  delayMs: number;
+  /** What 429 and 503 tell clients to wait. */
+  retryAfterSeconds: number;
+  /** Makes the sequence of faults repeatable; random when null. */
+  seed: number | null;
+  /** When these faults were set: a seeded sequence starts again from then. */
+  setAt: string;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   b2c: false,
   missingPhotoMetadata: 'notFound',
   corsOrigins: '*',
+  photoUpdateSettings: { source: 'cloud', allowedRoles: [] },
+  faults: null,
 };
 
 export interface Tenant {
@@ -390,10 +413,34 @@ export interface AppStore {
   clientSecrets(appObjectId: string): Promise<ClientSecretRecord[]>;
   /** Scopes the user has consented to for the app. */
   userConsent(tenantId: string, appId: string, userId: string): Promise<string[]>;
+  /** Every scope any user of the tenant has consented to for the app. */
+  consentedScopes(tenantId: string, appId: string): Promise<string[]>;
   recordUserConsent(tenantId: string, appId: string, userId: string, scopes: string[]): Promise<void>;
   saveAuthorizationCode(code: AuthorizationCode): Promise<void>;
   /** Returns the code and deletes it in one step: a code is good once. */
   redeemAuthorizationCode(codeHash: string): Promise<AuthorizationCode | undefined>;
+}
+
+/** Calls of one app on one day that one permission allowed, for one action of the matrix. */
+export interface PermissionUse {
+  tenantId: string;
+  appId: string;
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  column: 'delegated' | 'personal' | 'application';
+  action: string;
+  permission: string;
+  calls: number;
+}
+
+/** Counters of allowed calls per app, permission and day: the least-privilege report's input. */
+export interface UsageStore {
+  /** Adds each use's calls to its day's counter. */
+  addUsage(uses: readonly PermissionUse[]): Promise<void>;
+  /** Every counter of the app from `day` on (inclusive). */
+  usageSince(tenantId: string, appId: string, day: string): Promise<PermissionUse[]>;
+  /** Drops counters older than `day`: the store keeps a bounded history. */
+  forgetUsageBefore(day: string): Promise<void>;
 }
 
 export interface Store {
@@ -403,6 +450,7 @@ export interface Store {
   photos: PhotoStore;
   keys: KeyStore;
   apps: AppStore;
+  usage: UsageStore;
   /** `sqlite` or `postgres`, for /readyz and logs. */
   kind: string;
   ping(): Promise<void>;

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { DIRECTORY_ROLES } from '../../src/auth/directory-roles.js';
 import { GRAPH_PERMISSIONS } from '../../src/auth/graph-permissions.js';
-import { API_VERSIONS, endpointLines } from '../../src/graph/endpoint-matrix.js';
+import { API_VERSIONS, type ApiVersion, endpointLines } from '../../src/graph/endpoint-matrix.js';
+import { SETTINGS_ENDPOINTS } from '../../src/graph/settings-endpoints.js';
 import type { Contact, ContactFolder, Group, Tenant, User } from '../../src/store/store.js';
 import { Harness } from '../support/harness.js';
 
@@ -82,6 +83,37 @@ function concrete(ownerPath: string, resource: string, column: 'delegated' | 'ap
   return `${owner}/${resource.replace('{size}', '20X20')}`;
 }
 
+interface Call {
+  line: string;
+  method: string;
+  path: string;
+  body?: { bytes: Buffer; type: string };
+}
+
+/** Every method of the photo matrix and the settings table in a version, as a concrete request. */
+function calls(version: ApiVersion, column: 'delegated' | 'application'): Call[] {
+  const photos = endpointLines(version).map((line) => ({
+    line: line.line,
+    method: line.rule.method,
+    path: `/${version}${concrete(line.ownerPath, line.rule.resource, column)}`,
+    ...(line.rule.method === 'PUT' || line.rule.method === 'PATCH'
+      ? { body: { bytes: small, type: 'image/png' } }
+      : {}),
+  }));
+  const settings = SETTINGS_ENDPOINTS.filter((e) => e.versions.includes(version)).flatMap((endpoint) =>
+    Object.keys(endpoint.methods).map((method) => ({
+      line: `${method} ${endpoint.path}`,
+      method,
+      path: `/${version}${endpoint.path}`,
+      // No roles: the policy stays off for the photo calls of later rounds.
+      ...(method === 'PATCH'
+        ? { body: { bytes: Buffer.from('{"allowedRoles": []}'), type: 'application/json' } }
+        : {}),
+    })),
+  );
+  return [...photos, ...settings];
+}
+
 describe('the explorer API', () => {
   it('lists every permission Portrait knows, each in the shape SPEC §8 gives', async () => {
     const names = (await h.request('GET', '/explorer/api/permissions')).json();
@@ -126,21 +158,19 @@ describe('every method the explorer lists works with only that permission; no ot
         for (const version of API_VERSIONS) {
           await resetPhotos(); // the previous version's DELETEs removed them
           const listed = new Set<string>(data.methods[version][column]);
-          for (const line of endpointLines(version)) {
-            const path = `/${version}${concrete(line.ownerPath, line.rule.resource, column)}`;
-            const upload = line.rule.method === 'PUT' || line.rule.method === 'PATCH';
+          for (const call of calls(version, column)) {
             // `/me` and `/users/{caller}` are one photo: the first DELETE must not leave the second nothing.
-            if (line.rule.method === 'DELETE') await resetPhotos();
-            const reply = await h.request(line.rule.method, path, {
+            if (call.method === 'DELETE') await resetPhotos();
+            const reply = await h.request(call.method, call.path, {
               token,
-              ...(upload ? { body: small, headers: { 'content-type': 'image/png' } } : {}),
+              ...(call.body ? { body: call.body.bytes, headers: { 'content-type': call.body.type } } : {}),
             });
             const works = reply.status < 300;
             // App-only tokens have no /me: Graph answers 400 there, not 403.
-            const refused = reply.status === 403 || (reply.status === 400 && path.includes('/me/'));
-            if (listed.has(line.line) ? !works : !refused) {
+            const refused = reply.status === 403 || (reply.status === 400 && call.path.includes('/me/'));
+            if (listed.has(call.line) ? !works : !refused) {
               wrong.push(
-                `${listed.has(line.line) ? 'listed' : 'unlisted'} ${version} ${line.line} → ${reply.status} ${reply.body.toString().slice(0, 120)}`,
+                `${listed.has(call.line) ? 'listed' : 'unlisted'} ${version} ${call.line} → ${reply.status} ${reply.body.toString().slice(0, 120)}`,
               );
             }
           }

@@ -2,7 +2,6 @@
 // create in the default folder or a named one, read, update and delete. Deleting a contact or a
 // folder deletes the photos in it.
 import type { FastifyInstance, FastifyReply as Reply } from 'fastify';
-import { authorize } from '../../auth/authorize.js';
 import { directoryBadRequest, folderExists, itemNotFound } from '../../errors.js';
 import {
   CONTACT_FOLDER_SHAPE,
@@ -18,6 +17,7 @@ import {
   type User,
 } from '../../store/store.js';
 import type { ApiDeps } from '../api-routes.js';
+import { permit } from '../permit.js';
 import {
   bodyObject,
   type DirectoryRequest,
@@ -59,7 +59,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
   ): Promise<User> => {
     const user = await pathUser(deps, request);
     const { caller } = request.auth!;
-    authorize(caller, action, { ownMailbox: caller.type === 'delegated' && caller.objectId === user.id });
+    permit(request, action, { ownMailbox: caller.type === 'delegated' && caller.objectId === user.id });
     return user;
   };
 

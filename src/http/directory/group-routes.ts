@@ -2,7 +2,6 @@
 // members listed and changed by `$ref`, PUT /groups/{id}/team, GET /teams/{id}. Deleting a group
 // deletes its photo.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { authorize } from '../../auth/authorize.js';
 import type { Caller } from '../../auth/caller.js';
 import { directoryBadRequest, GraphError, resourceNotFound } from '../../errors.js';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../../graph/directory-json.js';
 import type { Group, GroupFields, ListQuery, User } from '../../store/store.js';
 import type { ApiDeps } from '../api-routes.js';
+import { permit } from '../permit.js';
 import {
   bodyObject,
   type DirectoryRequest,
@@ -95,13 +95,14 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   /** The write actions: delegated callers must own the group or hold a groups admin role. */
   const authorizeWrite = async (
-    caller: Caller,
+    request: DirectoryRequest,
     group: Group,
     action: 'groups.write' | 'groups.members.write',
   ) => {
+    const { caller } = request.auth!;
     const ownsObject =
       caller.type === 'delegated' && (await groups.groupRelation(group.id, caller.objectId)).owner;
-    authorize(caller, action, { ownsObject });
+    permit(request, action, { ownsObject });
   };
 
   const userIds = async (caller: Caller, references: unknown, property: string): Promise<string[]> => {
@@ -120,7 +121,7 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   const listGroups = (request: DirectoryRequest) => {
     const { caller } = request.auth!;
-    authorize(caller, 'groups.read');
+    permit(request, 'groups.read');
     return (query: ListQuery) => groups.listGroups(caller.tenantId, query);
   };
 
@@ -133,7 +134,7 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
       sendCollection(deps, request, reply, 'groups', GROUP_SHAPE, listGroups(request), graphGroup),
     POST: async (request, reply) => {
       const { caller } = request.auth!;
-      authorize(caller, 'groups.create');
+      permit(request, 'groups.create');
       const body = bodyObject(request);
       const fields = groupFields(body, true);
       const ownerIds = await userIds(caller, body['owners@odata.bind'], 'owners@odata.bind');
@@ -157,12 +158,12 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
   resource(app, '/groups/:id', {
     GET: async (request, reply) => {
       const group = await findGroup(request);
-      authorize(request.auth!.caller, 'groups.read');
+      permit(request, 'groups.read');
       return sendEntity(deps, request, reply, 'groups/$entity', GROUP_SHAPE, graphGroup(group));
     },
     PATCH: async (request, reply) => {
       const group = await findGroup(request);
-      await authorizeWrite(request.auth!.caller, group, 'groups.write');
+      await authorizeWrite(request, group, 'groups.write');
       const body = bodyObject(request);
       if (body['owners@odata.bind'] !== undefined || body['members@odata.bind'] !== undefined) {
         throw directoryBadRequest(
@@ -174,7 +175,7 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     DELETE: async (request, reply) => {
       const group = await findGroup(request);
-      await authorizeWrite(request.auth!.caller, group, 'groups.write');
+      await authorizeWrite(request, group, 'groups.write');
       await groups.deleteGroup(group.tenantId, group.id);
       return reply.code(204).send();
     },
@@ -184,7 +185,7 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
     resource(app, `/groups/:id/${segment}`, {
       GET: async (request, reply) => {
         const group = await findGroup(request);
-        authorize(request.auth!.caller, 'groups.read');
+        permit(request, 'groups.read');
         return sendCollection(
           deps,
           request,
@@ -200,7 +201,7 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
       POST: async (request, reply) => {
         const group = await findGroup(request);
         const { caller } = request.auth!;
-        await authorizeWrite(caller, group, 'groups.members.write');
+        await authorizeWrite(request, group, 'groups.members.write');
         const [userId] = await userIds(caller, [bodyObject(request)['@odata.id']], '@odata.id');
         if (!(await groups.addGroupMember(group.id, userId!, relation))) {
           throw directoryBadRequest(
@@ -214,7 +215,7 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
       DELETE: async (request, reply) => {
         const group = await findGroup(request);
         const { caller } = request.auth!;
-        await authorizeWrite(caller, group, 'groups.members.write');
+        await authorizeWrite(request, group, 'groups.members.write');
         const user: User | undefined = await directory.findUser(caller.tenantId, request.params['user']!);
         if (!user || !(await groups.removeGroupMember(group.id, user.id, relation))) {
           throw resourceNotFound(request.params['user']!);
@@ -228,7 +229,7 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
     GET: async (request, reply) => sendTeam(request, reply, await findGroup(request, true)),
     PUT: async (request, reply) => {
       const group = await findGroup(request);
-      await authorizeWrite(request.auth!.caller, group, 'groups.write');
+      await authorizeWrite(request, group, 'groups.write');
       if (group.isTeam) throw teamExists();
       const team = await groups.updateGroup(group.tenantId, group.id, { isTeam: true });
       return sendEntity(deps, request, reply, 'teams/$entity', TEAM_SHAPE, graphTeam(team), {
@@ -238,7 +239,7 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   const sendTeam = (request: DirectoryRequest, reply: FastifyReply, team: Group) => {
-    authorize(request.auth!.caller, 'teams.read');
+    permit(request, 'teams.read');
     return sendEntity(deps, request, reply, 'teams/$entity', TEAM_SHAPE, graphTeam(team));
   };
   resource(app, '/teams/:id', {

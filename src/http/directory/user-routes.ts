@@ -1,7 +1,6 @@
 // Users (SPEC §6): GET/PATCH /me, GET/POST /users, GET/PATCH/DELETE /users/{id | upn}, and the
 // groups a user has joined. Deleting a user deletes their photo and contacts.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { authorize } from '../../auth/authorize.js';
 import type { Caller } from '../../auth/caller.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../../auth/credentials.js';
 import { directoryBadRequest } from '../../errors.js';
@@ -10,6 +9,7 @@ import { isUserPrincipalName } from '../../services/directory-service.js';
 import { resolveUser } from '../../services/owner-resolver.js';
 import { DuplicateError, type ListQuery, type User, type UserFields } from '../../store/store.js';
 import type { ApiDeps } from '../api-routes.js';
+import { permit } from '../permit.js';
 import {
   bodyObject,
   type DirectoryRequest,
@@ -100,7 +100,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const getUser = async (request: DirectoryRequest, reply: FastifyReply) => {
     const user = await pathUser(deps, request);
     const { caller } = request.auth!;
-    authorize(caller, isSelf(caller, user) ? 'users.read.self' : 'users.read');
+    permit(request, isSelf(caller, user) ? 'users.read.self' : 'users.read');
     return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(user));
   };
 
@@ -111,7 +111,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     // Who may sign in, as whom and with what, is for administrators only.
     const adminOnly =
       password !== undefined || fields.userPrincipalName !== undefined || fields.accountEnabled !== undefined;
-    authorize(caller, isSelf(caller, user) && !adminOnly ? 'users.write.self' : 'users.write');
+    permit(request, isSelf(caller, user) && !adminOnly ? 'users.write.self' : 'users.write');
     try {
       await directory.updateUser(user.tenantId, user.id, fields);
     } catch (error) {
@@ -124,7 +124,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const joinedGroups = async (request: DirectoryRequest, reply: FastifyReply) => {
     const user = await pathUser(deps, request);
     const { caller } = request.auth!;
-    authorize(caller, isSelf(caller, user) ? 'users.read.self' : 'groups.read');
+    permit(request, isSelf(caller, user) ? 'users.read.self' : 'groups.read');
     return sendCollection(
       deps,
       request,
@@ -142,7 +142,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   const listUsers = (request: DirectoryRequest) => {
     const { caller } = request.auth!;
-    authorize(caller, 'users.read');
+    permit(request, 'users.read');
     return (query: ListQuery) => directory.listUsers(caller.tenantId, query);
   };
 
@@ -155,7 +155,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
       sendCollection(deps, request, reply, 'users', USER_SHAPE, listUsers(request), graphUser),
     POST: async (request, reply) => {
       const { caller } = request.auth!;
-      authorize(caller, 'users.write');
+      permit(request, 'users.write');
       const { password, ...fields } = userFields(bodyObject(request), true);
       let created: User;
       try {
@@ -181,7 +181,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     PATCH: updateUser,
     DELETE: async (request, reply) => {
       const user = await pathUser(deps, request);
-      authorize(request.auth!.caller, 'users.write');
+      permit(request, 'users.write');
       await directory.deleteUser(user.tenantId, user.id);
       return reply.code(204).send();
     },

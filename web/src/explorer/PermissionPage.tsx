@@ -70,8 +70,10 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
   const asked = here.query.get('type');
   const column: Column = available.includes(asked as Column) ? (asked as Column) : available[0]!;
   const deepLink = `${location.origin}/explorer/${encodeURIComponent(permission.name)}?type=${column}`;
-  const v1Lines = permission.methods['v1.0'][column];
-  const sampleFor = v1Lines.includes(sampleLine) ? sampleLine : (v1Lines[0] ?? '');
+  // Samples for v1.0, or for beta where only beta has the permission's methods.
+  const sampleVersion = permission.methods['v1.0'][column].length > 0 ? 'v1.0' : 'beta';
+  const sampleLines = permission.methods[sampleVersion][column];
+  const sampleFor = sampleLines.includes(sampleLine) ? sampleLine : (sampleLines[0] ?? '');
   const form = permission[column];
 
   return (
@@ -188,7 +190,7 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
               <h3>Microsoft Graph {version}</h3>
               {lines.length === 0 ? (
                 <p>
-                  No profile-photo method in {version} with {COLUMN_LABEL[column].toLowerCase()}.
+                  No method in {version} with {COLUMN_LABEL[column].toLowerCase()}.
                 </p>
               ) : (
                 <ul class="method-list">
@@ -274,13 +276,13 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
             value={sampleFor}
             onChange={(event) => setSampleLine((event.target as HTMLSelectElement).value)}
           >
-            {v1Lines.map((line) => (
+            {sampleLines.map((line) => (
               <option key={line} value={line}>
                 {line}
               </option>
             ))}
           </select>
-          {samples(sampleFor, location.origin, 'v1.0').map((sample) => (
+          {samples(sampleFor, location.origin, sampleVersion).map((sample) => (
             <div key={sample.language} class="sample">
               <h3>{sample.language}</h3>
               <pre>

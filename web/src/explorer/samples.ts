@@ -62,7 +62,10 @@ export function samples(line: string, origin: string, version: 'v1.0' | 'beta'):
   const url = `/${parts.map((s) => (s.key ? `${s.name}/${s.key}` : s.name)).join('/')}`;
   const base = `${origin}/${version}`;
   const host = new URL(origin).hostname;
-  const upload = method === 'PUT' || method === 'PATCH';
+  // A photo upload sends bytes; other writes (photoUpdateSettings) send JSON.
+  const upload = (method === 'PUT' || method === 'PATCH') && path.endsWith('$value');
+  const json = method === 'PATCH' && !upload;
+  const body = '{ "allowedRoles": ["024906de-61e5-49c8-8572-40335f1e0e10"] }';
   const csharpPath = parts
     .map(
       (s) =>
@@ -75,8 +78,10 @@ export function samples(line: string, origin: string, version: 'v1.0' | 'beta'):
         `${snake(s.name === 'contactfolders' ? 'contactFolders' : s.name)}${s.key ? `.${pythonItem(s.name)}("${s.key}")` : ''}`,
     )
     .join('.');
-  const verb = { GET: 'Get', PUT: 'Put', PATCH: 'Put', DELETE: 'Delete' }[method] ?? 'Get';
-  const note = method === 'PATCH' ? '// PATCH replaces the photo as PUT does; the SDK sends PUT.\n' : '';
+  const verb = { GET: 'Get', PUT: 'Put', PATCH: upload ? 'Put' : 'Patch', DELETE: 'Delete' }[method] ?? 'Get';
+  const note =
+    method === 'PATCH' && upload ? '// PATCH replaces the photo as PUT does; the SDK sends PUT.\n' : '';
+  const argument = upload ? 'photo' : json ? 'body' : '';
   return [
     {
       language: 'C#',
@@ -84,7 +89,8 @@ export function samples(line: string, origin: string, version: 'v1.0' | 'beta'):
         `// Microsoft.Graph 5: the same client, its base URL set to this server.\n` +
         `graphClient.RequestAdapter.BaseUrl = "${base}";\n${note}` +
         `${upload ? 'using var photo = File.OpenRead("photo.jpg");\n' : ''}` +
-        `${method === 'GET' ? 'var result = ' : ''}await graphClient.${csharpPath}.${verb}Async(${upload ? 'photo' : ''});`,
+        `${json ? 'var body = new PhotoUpdateSettings { AllowedRoles = new() { "024906de-61e5-49c8-8572-40335f1e0e10" } };\n' : ''}` +
+        `${method === 'GET' ? 'var result = ' : ''}await graphClient.${csharpPath}.${verb}Async(${argument});`,
     },
     {
       language: 'JavaScript',
@@ -92,7 +98,7 @@ export function samples(line: string, origin: string, version: 'v1.0' | 'beta'):
         `// @microsoft/microsoft-graph-client 3: it sends tokens only to Graph hosts or customHosts.\n` +
         `const client = Client.init({ baseUrl: '${origin}', customHosts: new Set(['${host}']), authProvider });\n` +
         `${method === 'GET' ? 'const result = ' : ''}await client.api('${url}')${version === 'beta' ? ".version('beta')" : ''}` +
-        `${upload ? ".header('Content-Type', 'image/jpeg')" : ''}.${method === 'PATCH' ? 'patch' : method === 'PUT' ? 'put' : method === 'DELETE' ? 'delete' : 'get'}(${upload ? 'bytes' : ''});`,
+        `${upload ? ".header('Content-Type', 'image/jpeg')" : ''}.${method === 'PATCH' ? 'patch' : method === 'PUT' ? 'put' : method === 'DELETE' ? 'delete' : 'get'}(${upload ? 'bytes' : json ? body : ''});`,
     },
     {
       language: 'PowerShell',
@@ -102,6 +108,7 @@ export function samples(line: string, origin: string, version: 'v1.0' | 'beta'):
         `Connect-MgGraph -Environment Portrait -AccessToken (ConvertTo-SecureString $token -AsPlainText -Force)\n` +
         `Invoke-MgGraphRequest -Method ${method} -Uri '/${version}${url}'` +
         `${upload ? " -InputFilePath 'photo.jpg' -ContentType 'image/jpeg'" : ''}` +
+        `${json ? ` -Body '${body}'` : ''}` +
         `${method === 'GET' && path.endsWith('$value') ? " -OutputFilePath 'photo.jpg'" : ''}`,
     },
     {
@@ -110,7 +117,8 @@ export function samples(line: string, origin: string, version: 'v1.0' | 'beta'):
         `# msgraph-sdk: the same client, its base URL set to this server.\n` +
         `graph_client.request_adapter.base_url = "${base}"\n` +
         `${upload ? 'photo = open("photo.jpg", "rb").read()\n' : ''}` +
-        `${method === 'GET' ? 'result = ' : ''}await graph_client.${pythonPath}.${method === 'DELETE' ? 'delete' : upload ? 'put' : 'get'}(${upload ? 'photo' : ''})`,
+        `${json ? 'body = PhotoUpdateSettings(allowed_roles=["024906de-61e5-49c8-8572-40335f1e0e10"])\n' : ''}` +
+        `${method === 'GET' ? 'result = ' : ''}await graph_client.${pythonPath}.${method === 'DELETE' ? 'delete' : upload ? 'put' : json ? 'patch' : 'get'}(${argument})`,
     },
   ];
 }
