@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import { Cors } from './http/cors.js';
+import { FaultInjector } from './http/faults.js';
 import { registerGraphProtocol, sendFrameworkError } from './http/graph-protocol.js';
 import { identityRoutes } from './http/identity-routes.js';
 import { apiRoutes } from './http/api-routes.js';
@@ -19,6 +20,7 @@ import { createMetrics, systemRoutes } from './http/system-routes.js';
 import { defaultWebRoot, webRoutes } from './http/web-routes.js';
 import type { PipelineOptions } from './image/photo-pipeline.js';
 import type { IssuerContext } from './services/oauth-service.js';
+import type { UsageRecorder } from './services/usage-recorder.js';
 import type { Store } from './store/store.js';
 
 /** Node's default is 16 KB in all; tokens up to 16 KB must reach the verifier to get a Graph 401. */
@@ -40,6 +42,8 @@ export interface AppDeps {
   pipeline: PipelineOptions;
   photoMaxAgeSeconds: number;
   throttle: ThrottleRules;
+  /** Counts what allowed each call, for the least-privilege report. */
+  usage: UsageRecorder;
   /** Uploads read and processed at once; more get 503 with Retry-After. */
   maxUploads: number;
   baseUrl?: string;
@@ -75,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     const operation = request.photoCall?.rule.operation ?? 'other';
     const seconds = reply.elapsedTime / 1000;
+    if (request.grants) deps.usage.record(request.auth!.caller, request.grants);
     metrics.requests.inc({ method: request.method, operation, status: reply.statusCode });
     metrics.duration.observe({ method: request.method, operation }, seconds);
     // The request logger already carries reqId.
@@ -93,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   new Cors(deps.store.directory).register(app);
   const origin = new PublicOrigin(deps.baseUrl);
   const throttle = new Throttle(deps.throttle);
+  const faults = new FaultInjector(metrics.faults);
   // As many again may wait four times over, for up to 30 s: a burst is served, not refused.
   const uploads = new UploadGate({ limit: deps.maxUploads, waiting: deps.maxUploads * 4, maxWaitMs: 30_000 });
   for (const version of API_VERSIONS) {
@@ -103,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       verifier: deps.verifier,
       photos: { photos: deps.store.photos, pipeline: deps.pipeline },
       throttle,
+      faults,
       uploads,
       photoMaxAgeSeconds: deps.photoMaxAgeSeconds,
       inject: (options) => app.inject(options),

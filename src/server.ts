@@ -12,6 +12,7 @@ import { SigningKeys } from './auth/signing-keys.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { defaultBaseUrl, type ServeConfig } from './config.js';
 import { seedDemoTenant } from './services/demo-seed.js';
+import { UsageRecorder } from './services/usage-recorder.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { ensureDevCertificate } from './tls/dev-certificate.js';
@@ -29,6 +30,8 @@ export interface RunningServer {
   url: string;
   /** The CA clients should trust, when the development certificate is in use. */
   caPath?: string;
+  /** Saves the permission usage counted so far (it is saved every few seconds anyway). */
+  flushUsage(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,6 +99,7 @@ export async function startServer(
   logger: Logger = pino({ level: config.logLevel }, pino.destination({ sync: false })),
 ): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl);
+  let usage: UsageRecorder | undefined;
   try {
     const keys = await SigningKeys.open(store.keys);
     // The built-in issuer is known by the base the store was created with (CLI tokens), the
@@ -120,6 +124,8 @@ export async function startServer(
       publicBase: () => publicBase,
     };
     const pipeline = pipelineOptions(config);
+    const recorder = new UsageRecorder(store.usage, logger);
+    usage = recorder;
     const { tls, caPath } = await prepareInstallation(config, store, logger);
     const app = await buildApp({
       store,
@@ -129,6 +135,7 @@ export async function startServer(
       pipeline,
       photoMaxAgeSeconds: config.photoMaxAgeSeconds,
       throttle: config.throttle,
+      usage: recorder,
       maxUploads: config.maxUploads,
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       ...(tls ? { tls } : {}),
@@ -150,13 +157,16 @@ export async function startServer(
       store,
       url,
       ...(caPath ? { caPath } : {}),
+      flushUsage: () => recorder.flush(),
       close: async () => {
         await app.close();
+        await recorder.close();
         await store.close();
         logger.flush();
       },
     };
   } catch (error) {
+    await usage?.close();
     await store.close();
     throw error;
   }

@@ -9,6 +9,7 @@ import { SqlGroupStore } from './sql/sql-group-store.js';
 import { SqlKeyStore } from './sql/sql-key-store.js';
 import { SqlMailboxStore } from './sql/sql-mailbox-store.js';
 import { SqlPhotoStore } from './sql/sql-photo-store.js';
+import { SqlUsageStore } from './sql/sql-usage-store.js';
 import { openSqliteBackend } from './sql/sqlite-backend.js';
 import { withReadCache } from './read-cache.js';
 import type { Store } from './store.js';
@@ -50,6 +51,7 @@ export async function openStore(url: string): Promise<Store> {
       photos: new SqlPhotoStore(backend),
       keys: new SqlKeyStore(backend),
       apps: new SqlAppStore(backend),
+      usage: new SqlUsageStore(backend),
       ping: async () => {
         await backend.db.selectFrom('installation').select('name').limit(1).execute();
       },

@@ -130,6 +130,18 @@ export interface AuthorizationCodesTable {
   expires_at: number;
 }
 
+export interface PermissionUsageTable {
+  tenant_id: string;
+  app_id: string;
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  permission_column: string;
+  action: string;
+  permission: string;
+  /** bigint: PostgreSQL returns it as a string. */
+  calls: number | string;
+}
+
 export interface InstallationTable {
   name: string;
   value: string;
@@ -150,6 +162,7 @@ export interface Database {
   client_secrets: ClientSecretsTable;
   user_consents: UserConsentsTable;
   authorization_codes: AuthorizationCodesTable;
+  permission_usage: PermissionUsageTable;
 }
 
 export type Db = Kysely<Database>;

@@ -178,6 +178,16 @@ export class SqlAppStore implements AppStore {
     return row ? list(row.scopes) : [];
   }
 
+  async consentedScopes(tenantId: string, appId: string): Promise<string[]> {
+    const rows = await this.backend.db
+      .selectFrom('user_consents')
+      .select('scopes')
+      .where('tenant_id', '=', tenantId)
+      .where('app_id', '=', appId)
+      .execute();
+    return [...new Set(rows.flatMap((row) => list(row.scopes)))];
+  }
+
   async recordUserConsent(tenantId: string, appId: string, userId: string, scopes: string[]): Promise<void> {
     await this.backend.writeTransaction(async (trx) => {
       await trx
