@@ -20,6 +20,7 @@ export type GraphErrorCode =
   | 'ErrorFolderExists'
   | 'Conflict'
   | 'serviceNotAvailable'
+  | 'UnknownError'
   | 'generalException';
 
 /** Extra members of `innerError` (beside date and request ids) that tell the caller what to change. */

@@ -5,7 +5,7 @@ import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
 import { createGroup, requireTenant, requireUser } from '../services/directory-service.js';
-import { parseCorsOrigins } from '../services/tenant-settings.js';
+import { parseCorsOrigins, parseFaults } from '../services/tenant-settings.js';
 import { userImportCommand } from './user-import-command.js';
 import { collect, emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
 
@@ -22,9 +22,10 @@ async function passwordFrom(opts: Options): Promise<string | undefined> {
   return password;
 }
 
-function corsOriginsOption(text: string) {
+/** A setting's parser refuses bad values with a TypeError: on the command line, a usage error. */
+function usageOf<T>(parse: () => T): T {
   try {
-    return parseCorsOrigins(text);
+    return parse();
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -85,12 +86,40 @@ function tenantCommand(): Command {
           "browser origins allowed to call the API with this tenant's tokens: '*' (any, the default) or a space-separated list",
         ),
       )
+      .addOption(
+        new Option(
+          '--photo-update-roles <roles>',
+          "directory roles (names or template ids, comma-separated) that people need to change user photos, or 'none' for anyone allowed by the permissions",
+        ),
+      )
+      .addOption(
+        new Option(
+          '--faults <faults>',
+          "simulated failures of this tenant's API requests, e.g. '429=0.1 503=0.05 504=0.02 delay=200ms retry-after=1s seed=42', or 'off'",
+        ),
+      )
       .addHelpText(
         'after',
-        '\nExamples:\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json',
+        '\nExamples:\n  portrait tenant update contoso --faults "429=0.1 503=0.05 delay=200ms"\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json\n  portrait tenant update contoso --photo-update-roles "People Administrator, Global Administrator"',
       )
       .action((key: string, opts: Options) => {
-        const corsOrigins = opts['corsOrigins'] ? corsOriginsOption(String(opts['corsOrigins'])) : undefined;
+        const corsOrigins = opts['corsOrigins']
+          ? usageOf(() => parseCorsOrigins(String(opts['corsOrigins'])))
+          : undefined;
+        const faults =
+          opts['faults'] === undefined ? undefined : usageOf(() => parseFaults(String(opts['faults'])));
+        const photoRoles = opts['photoUpdateRoles'];
+        const allowedRoles =
+          photoRoles === undefined
+            ? undefined
+            : String(photoRoles).trim().toLowerCase() === 'none'
+              ? []
+              : roleIds(
+                  String(photoRoles)
+                    .split(',')
+                    .map((r) => r.trim())
+                    .filter(Boolean),
+                );
         return withStore(opts, async (store) => {
           const found = await requireTenant(store.directory, key);
           const mode = opts['missingPhotoMetadata'];
@@ -98,6 +127,8 @@ function tenantCommand(): Command {
             ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
             ...(opts['b2c'] ? { b2c: opts['b2c'] === 'on' } : {}),
             ...(corsOrigins ? { corsOrigins } : {}),
+            ...(faults !== undefined ? { faults } : {}),
+            ...(allowedRoles ? { photoUpdateSettings: { source: 'cloud' as const, allowedRoles } } : {}),
           });
           emit(opts, tenantJson(updated), `${updated.id}\t${JSON.stringify(updated.settings)}`);
         });

@@ -7,6 +7,7 @@ import type { DirectoryPorts } from '../services/owner-resolver.js';
 import type { PhotoServiceDeps } from '../services/photo-service.js';
 import { batchRoutes } from './batch-routes.js';
 import { Cors } from './cors.js';
+import type { FaultInjector } from './faults.js';
 import { directoryRoutes } from './directory/directory-routes.js';
 import { photoRoutes } from './photo-routes.js';
 import type { PublicOrigin } from './public-origin.js';
@@ -26,6 +27,7 @@ export interface ApiDeps {
   verifier: TokenVerifier;
   photos: PhotoServiceDeps;
   throttle: Throttle;
+  faults: FaultInjector;
   uploads: UploadGate;
   photoMaxAgeSeconds: number;
   /** The origin links in responses are built on. */
@@ -40,6 +42,7 @@ export async function apiRoutes(app: FastifyInstance, options: ApiDeps & { prefi
   app.addHook('onRequest', async (request, reply) => {
     request.auth = await deps.verifier.authenticate(request.headers.authorization);
     Cors.checkTenant(request, reply, request.auth.tenant);
+    await deps.faults.apply(request, request.auth.tenant);
   });
   deps.throttle.register(app);
   await app.register(photoRoutes, deps);

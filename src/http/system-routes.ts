@@ -9,6 +9,7 @@ export interface Metrics {
   registry: Registry;
   requests: Counter<'method' | 'operation' | 'status'>;
   duration: Histogram<'method' | 'operation'>;
+  faults: Counter<'tenant' | 'fault'>;
 }
 
 /** One registry per app, so several apps in one process (tests) keep their own counts. */
@@ -28,6 +29,12 @@ export function createMetrics(): Metrics {
       help: 'HTTP request duration by method and photo operation.',
       labelNames: ['method', 'operation'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    faults: new Counter({
+      name: 'portrait_faults_injected_total',
+      help: "Simulated faults (a tenant's --faults) by tenant and fault: 429, 503, 504 or delay.",
+      labelNames: ['tenant', 'fault'],
       registers: [registry],
     }),
   };
