@@ -46,10 +46,14 @@ export class GraphError extends Error {
 
 export const INSUFFICIENT_PRIVILEGES = 'Insufficient privileges to complete the operation.';
 
-/** RFC 6750 challenge, with Graph's client id as Entra-protected APIs send it. */
+/**
+ * RFC 6750 challenge, with Graph's client id as Entra-protected APIs send it. The description
+ * may quote the token (its `alg`): a header value holds printable ASCII only, so anything else
+ * becomes `?` — a control character would make Node refuse the whole reply.
+ */
 const bearerChallenge = (description: string) =>
   `Bearer realm="", client_id="00000003-0000-0000-c000-000000000000", error="invalid_token", ` +
-  `error_description="${description.replace(/["\\]/g, '')}"`;
+  `error_description="${description.replace(/["\\]/g, '').replace(/[^\x20-\x7e]/g, '?')}"`;
 
 export const invalidToken = (message: string) =>
   new GraphError(

@@ -12,6 +12,7 @@ import { BulkImport } from './BulkImport.tsx';
 import { Directory } from './Directory.tsx';
 import { MyPhoto } from './MyPhoto.tsx';
 import { SignIn } from './SignIn.tsx';
+import { Problem } from './Problem.tsx';
 
 const NAVIGATION = [
   ['/', 'My photo'],
@@ -86,11 +87,7 @@ export function App() {
         )}
       </header>
       <main id="main" tabIndex={-1}>
-        {problem && (
-          <p class="problem" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
         {starting ? <p aria-busy="true">Loading…</p> : <Page path={here.path} session={session} />}
       </main>
     </div>

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { readable } from '../problems.ts';
+import { DropZone } from './DropZone.tsx';
 
 interface Result {
   file: string;
@@ -21,7 +22,6 @@ export function BulkImport() {
   const [done, setDone] = useState(0);
   const [running, setRunning] = useState(false);
   const [results, setResults] = useState<Result[]>([]);
-  const [over, setOver] = useState(false);
 
   useEffect(() => {
     document.title = 'Bulk import · Portrait';
@@ -58,34 +58,16 @@ export function BulkImport() {
         Each becomes that user's photo, as it is (no cropping). You need an administrator role to change other
         people's photos.
       </p>
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target for the mouse; keyboards use the file input inside. */}
-      <div
-        class={over ? 'drop-zone over' : 'drop-zone'}
-        onDragOver={(event) => {
-          event.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(event) => {
-          event.preventDefault();
-          setOver(false);
-          setFiles([...(event.dataTransfer?.files ?? [])]);
+      <DropZone
+        id="import-files"
+        label="Choose pictures"
+        hint="or drop them here"
+        multiple
+        onFiles={(chosen) => {
+          setFiles(chosen);
           setResults([]);
         }}
-      >
-        <label for="import-files">Choose pictures</label>
-        <input
-          id="import-files"
-          type="file"
-          accept="image/*"
-          multiple
-          onChange={(event) => {
-            setFiles([...((event.target as HTMLInputElement).files ?? [])]);
-            setResults([]);
-          }}
-        />
-        <p class="hint">or drop them here</p>
-      </div>
+      />
       {files.length > 0 && (
         <div class="actions">
           <button type="button" onClick={run} disabled={running}>

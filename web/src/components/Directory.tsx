@@ -6,6 +6,7 @@ import { api, type Group, type Owner, type Page, type User } from '../api.ts';
 import { readable } from '../problems.ts';
 import type { Session } from '../session.ts';
 import { PhotoManager } from './PhotoManager.tsx';
+import { Problem } from './Problem.tsx';
 
 type Tab = 'users' | 'groups';
 type Row = { owner: Owner & { id: string }; name: string; detail: string; team: boolean };
@@ -112,11 +113,7 @@ export function Directory({ session }: { session: Session }) {
         />
         <button type="submit">Search</button>
       </form>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {page && (
         <>
           <p role="status">

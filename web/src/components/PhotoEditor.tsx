@@ -2,7 +2,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Owner } from '../api.ts';
 import { readable } from '../problems.ts';
+import { DropZone } from './DropZone.tsx';
 import { type Crop, cropToJpeg, initialCrop, PhotoCropper } from './PhotoCropper.tsx';
+import { Problem } from './Problem.tsx';
 
 export function PhotoEditor(props: { owner: Owner; label: string; onUploaded: () => void }) {
   const { owner, label, onUploaded } = props;
@@ -11,7 +13,6 @@ export function PhotoEditor(props: { owner: Owner; label: string; onUploaded: ()
   const [progress, setProgress] = useState<number | null>(null);
   const [status, setStatus] = useState('');
   const [problem, setProblem] = useState('');
-  const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const id = `file-${owner.kind}-${'id' in owner ? owner.id : 'me'}`;
 
@@ -50,30 +51,13 @@ export function PhotoEditor(props: { owner: Owner; label: string; onUploaded: ()
 
   return (
     <div class="editor">
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target for the mouse; keyboards use the file input inside. */}
-      <div
-        class={over ? 'drop-zone over' : 'drop-zone'}
-        onDragOver={(event) => {
-          event.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(event) => {
-          event.preventDefault();
-          setOver(false);
-          void choose(event.dataTransfer?.files[0]);
-        }}
-      >
-        <label for={id}>{label}</label>
-        <input
-          ref={input}
-          id={id}
-          type="file"
-          accept="image/*"
-          onChange={(event) => void choose((event.target as HTMLInputElement).files?.[0])}
-        />
-        <p class="hint">or drop a picture here</p>
-      </div>
+      <DropZone
+        id={id}
+        label={label}
+        hint="or drop a picture here"
+        inputRef={input}
+        onFiles={(files) => void choose(files[0])}
+      />
       {image && crop && (
         <>
           <PhotoCropper image={image} crop={crop} onChange={setCrop} />
@@ -103,11 +87,7 @@ export function PhotoEditor(props: { owner: Owner; label: string; onUploaded: ()
       <p role="status" class="status">
         {status}
       </p>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </div>
   );
 }

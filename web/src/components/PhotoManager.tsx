@@ -5,6 +5,7 @@ import { readable } from '../problems.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { PhotoEditor } from './PhotoEditor.tsx';
 import { SizeStrip } from './SizeStrip.tsx';
+import { Problem } from './Problem.tsx';
 
 export function PhotoManager(props: { owner: Owner; name: string; onChanged?: () => void }) {
   const { owner, name, onChanged } = props;
@@ -38,7 +39,7 @@ export function PhotoManager(props: { owner: Owner; name: string; onChanged?: ()
       ) : (
         <SizeStrip owner={owner} sizes={sizes} name={name} />
       )}
-      {problem && <p class="problem">{problem}</p>}
+      <Problem text={problem} />
       {sizes && sizes.length > 0 && (
         <button type="button" class="danger" onClick={() => setAsking(true)}>
           Delete photo
@@ -47,11 +48,7 @@ export function PhotoManager(props: { owner: Owner; name: string; onChanged?: ()
       <p role="status" class="status">
         {status}
       </p>
-      {deleteProblem && (
-        <p class="problem" role="alert">
-          {deleteProblem}
-        </p>
-      )}
+      <Problem text={deleteProblem} />
       <h2>New photo</h2>
       <PhotoEditor owner={owner} label={`Choose a picture for ${name}`} onUploaded={changed} />
       <ConfirmDialog

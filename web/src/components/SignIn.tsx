@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { readable } from '../problems.ts';
 import { lastTenant, signIn } from '../session.ts';
+import { Problem } from './Problem.tsx';
 
 export function SignIn({ returnTo, compact = false }: { returnTo: string; compact?: boolean }) {
   const [tenant, setTenant] = useState(lastTenant);
@@ -47,11 +48,7 @@ export function SignIn({ returnTo, compact = false }: { returnTo: string; compac
           Sign in
         </button>
       </form>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </section>
   );
 }

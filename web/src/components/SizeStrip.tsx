@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Owner, type PhotoSize } from '../api.ts';
 import { readable } from '../problems.ts';
+import { Problem } from './Problem.tsx';
 
 export function SizeStrip(props: { owner: Owner; sizes: PhotoSize[]; name: string }) {
   const { owner, sizes, name } = props;
@@ -50,11 +51,7 @@ export function SizeStrip(props: { owner: Owner; sizes: PhotoSize[]; name: strin
           </li>
         ))}
       </ul>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </>
   );
 }

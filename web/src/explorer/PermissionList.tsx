@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { readable } from '../problems.ts';
+import { Problem } from '../components/Problem.tsx';
 
 export function PermissionList() {
   const [names, setNames] = useState<string[] | null>(null);
@@ -50,11 +51,7 @@ export function PermissionList() {
           }}
         />
       </div>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       <p role="status">{names && `${shown.length} of ${names.length} permissions`}</p>
       <ul class="permissions">
         {shown.map((name) => (

@@ -9,6 +9,7 @@ import { navigate, useLocation } from '../router.ts';
 import type { Session } from '../session.ts';
 import { samples } from './samples.ts';
 import { TryIt } from './TryIt.tsx';
+import { Problem } from '../components/Problem.tsx';
 
 type Column = 'delegated' | 'application';
 const VERSIONS = ['v1.0', 'beta'] as const;
@@ -55,9 +56,7 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
     return (
       <section>
         <h1>{name}</h1>
-        <p class="problem" role="alert">
-          {problem}
-        </p>
+        <Problem text={problem} />
         <p>
           <a href="/explorer">All permissions</a>
         </p>

@@ -5,6 +5,7 @@ import { api } from '../api.ts';
 import { SignIn } from '../components/SignIn.tsx';
 import { readable } from '../problems.ts';
 import type { Session } from '../session.ts';
+import { Problem } from '../components/Problem.tsx';
 
 /** The `{…}` parts of a method line's path, in order. */
 const placeholders = (path: string) => [...path.matchAll(/\{[^}]+\}/g)].map((m) => m[0]);
@@ -75,11 +76,7 @@ export function TryIt(props: {
           Run GET
         </button>
       </form>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {result && (
         <div class="response" aria-live="polite">
           <p class="status-line">
