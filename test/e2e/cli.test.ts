@@ -407,8 +407,14 @@ describe('user import', () => {
   });
 });
 
-describe('exit codes', () => {
-  it('is 2 for usage errors', async () => {
+describe('exit codes and messages', () => {
+  /** One line on stderr, nothing on stdout: what a person sees when a command fails. */
+  const oneLine = (result: { stdout: string; stderr: string }) => {
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^error: [^\n]+\n$/);
+  };
+
+  it('is 2 for usage errors, with one line saying what was wrong', async () => {
     for (const args of [
       ['token', ...store(), '--tenant', 'fabrikam'],
       ['token', ...store(), '--tenant', 'fabrikam', '--user', 'a', '--app', 'b'],
@@ -428,12 +434,20 @@ describe('exit codes', () => {
       ],
       ['tenant', 'create'],
       ['serve', '--port', 'eighty'],
+      ['serve', ...store(), '--throttle', 'bogus'],
+      ['serve', ...store(), '--throttle', 'tenant=lots'],
+      ['serve', ...store(), '--trust-issuer', 'not a url foo=bar'],
+      ['serve', ...store(), '--tls-cert', 'x.pem'],
+      ['serve', ...store(), '--log-level', 'loud'],
       ['no-such-command'],
     ]) {
       const result = await portrait(args);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
-      assert.notEqual(result.stderr, '', 'says what is wrong');
+      oneLine(result);
     }
+    const fromEnv = await portrait(['serve', ...store()], { env: { PORTRAIT_THROTTLE: 'bogus' } });
+    assert.equal(fromEnv.code, 2);
+    assert.match(fromEnv.stderr, /PORTRAIT_THROTTLE/);
   });
 
   it('is 1 for failures, and 0 for --help', async () => {
@@ -442,6 +456,19 @@ describe('exit codes', () => {
     assert.match(missing.stderr, /nowhere/);
     const duplicate = await portrait(['tenant', 'create', 'fabrikam', ...store()]);
     assert.equal(duplicate.code, 1);
+    const noCert = await portrait([
+      'serve',
+      ...store(),
+      '--port',
+      '0',
+      '--tls-cert',
+      'no.pem',
+      '--tls-key',
+      'no.pem',
+    ]);
+    assert.equal(noCert.code, 1);
+    oneLine(noCert);
+    assert.match(noCert.stderr, /cannot read no\.pem: no such file or directory/);
     assert.equal((await portrait(['--help'])).code, 0);
     assert.equal((await portrait(['user', 'create', '--help'])).code, 0);
   });

@@ -338,6 +338,6 @@ describe('--trust-issuer settings', () => {
       },
     );
     assert.throws(() => parseTrustedIssuer('https://idp.example colour=blue'), /unknown/);
-    assert.throws(() => parseTrustedIssuer('idp.example'), /issuer URL first/);
+    assert.throws(() => parseTrustedIssuer('idp.example'), /issuer URL comes first/);
   });
 });
