@@ -5,6 +5,7 @@ import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
 import { createGroup, requireTenant, requireUser } from '../services/directory-service.js';
+import type { Contact, ListQuery, Page } from '../store/store.js';
 import { userImportCommand } from './user-import-command.js';
 import { collect, emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
 
@@ -19,6 +20,25 @@ async function passwordFrom(opts: Options): Promise<string | undefined> {
     throw new UsageError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   return password;
+}
+
+/** Every item of a paged listing, page after page. */
+async function allPages<T extends { id: string }>(
+  list: (query: ListQuery) => Promise<Page<T>>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let page = await list({ top: 999 });
+  items.push(...page.items);
+  while (page.next) {
+    page = await list({ top: 999, after: page.next });
+    items.push(...page.items);
+  }
+  return items;
+}
+
+/** `--json`: `{"value": [...]}` as Graph lists; otherwise one tab-separated line per item. */
+function emitList<T>(opts: Options, items: T[], json: (item: T) => object, line: (item: T) => string) {
+  emit(opts, { value: items.map(json) }, items.map(line).join('\n'));
 }
 
 function roleIds(names: string[]): string[] {
@@ -52,10 +72,9 @@ function tenantCommand(): Command {
   );
   tenant.addCommand(
     storeCommand('list', 'List tenants').action((opts: Options) =>
-      withStore(opts, async (store) => {
-        const tenants = await store.directory.listTenants();
-        emit(opts, { value: tenants.map(tenantJson) }, tenants.map((t) => `${t.id}\t${t.name}`).join('\n'));
-      }),
+      withStore(opts, async (store) =>
+        emitList(opts, await store.directory.listTenants(), tenantJson, (t) => `${t.id}\t${t.name}`),
+      ),
     ),
   );
   tenant.addCommand(
@@ -120,6 +139,18 @@ function userCommand(): Command {
         }),
       ),
   );
+  user.addCommand(
+    storeCommand('list', "List a tenant's users")
+      .requiredOption('--tenant <tenant>', 'tenant id or name')
+      .addHelpText('after', '\nExample:\n  portrait user list --tenant contoso --json')
+      .action((opts: Options) =>
+        withStore(opts, async (store) => {
+          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const users = await allPages((query) => store.directory.listUsers(tenant.id, query));
+          emitList(opts, users, userJson, (u) => `${u.id}\t${u.userPrincipalName}\t${u.displayName}`);
+        }),
+      ),
+  );
   user.addCommand(userImportCommand());
   user.addCommand(
     storeCommand('set-password', 'Set (or with --remove, remove) the password a user signs in with')
@@ -166,7 +197,7 @@ function userCommand(): Command {
 }
 
 function groupCommand(): Command {
-  const group = new Command('group').description('Create and delete groups and teams');
+  const group = new Command('group').description('Create, list and delete groups and teams');
   group.addCommand(
     storeCommand('create', 'Create a group (with --team, a team)')
       .requiredOption('--tenant <tenant>', 'tenant id or name')
@@ -195,6 +226,22 @@ function groupCommand(): Command {
       ),
   );
   group.addCommand(
+    storeCommand('list', "List a tenant's groups and teams")
+      .requiredOption('--tenant <tenant>', 'tenant id or name')
+      .action((opts: Options) =>
+        withStore(opts, async (store) => {
+          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const groups = await allPages((query) => store.groups.listGroups(tenant.id, query));
+          emitList(
+            opts,
+            groups,
+            (g) => groupJson(g),
+            (g) => `${g.id}\t${g.displayName}${g.isTeam ? '\t(team)' : ''}`,
+          );
+        }),
+      ),
+  );
+  group.addCommand(
     storeCommand('delete', 'Delete a group with its photo')
       .requiredOption('--tenant <tenant>', 'tenant id or name')
       .argument('<group>', 'group id')
@@ -212,7 +259,7 @@ function groupCommand(): Command {
 }
 
 function contactCommand(): Command {
-  const contact = new Command('contact').description("Create contacts in a user's mailbox");
+  const contact = new Command('contact').description("Create and list contacts in a user's mailbox");
   contact.addCommand(
     storeCommand('create', 'Create a contact (in a contact folder with --folder)')
       .requiredOption('--tenant <tenant>', 'tenant id or name')
@@ -239,6 +286,39 @@ function contactCommand(): Command {
             emailAddress: (opts['email'] as string | undefined) ?? null,
           });
           emit(opts, contactJson(created), `${created.id}\t${created.displayName}`);
+        }),
+      ),
+  );
+  contact.addCommand(
+    storeCommand('list', "List a user's contacts, in every folder or in one")
+      .requiredOption('--tenant <tenant>', 'tenant id or name')
+      .requiredOption('--user <user>', 'mailbox owner (id or UPN)')
+      .option('--folder <name>', 'only this contact folder')
+      .action((opts: Options) =>
+        withStore(opts, async (store) => {
+          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const owner = await requireUser(store.directory, tenant.id, String(opts['user']));
+          const folders = await store.mailbox.listContactFolders(tenant.id, owner.id);
+          const wanted = opts['folder'] as string | undefined;
+          const chosen = wanted
+            ? folders.filter((f) => f.displayName.toLowerCase() === wanted.toLowerCase())
+            : folders;
+          if (wanted && chosen.length === 0) {
+            throw new Error(
+              `${owner.userPrincipalName} has no contact folder '${wanted}'; folders: ${folders.map((f) => f.displayName).join(', ') || 'none'}`,
+            );
+          }
+          // null is the default Contacts folder, listed first when no folder is named.
+          const folderIds = [...(wanted ? [] : [null]), ...chosen.map((f) => f.id)];
+          const contacts: Contact[] = [];
+          for (const folderId of folderIds) {
+            contacts.push(
+              ...(await allPages((query) =>
+                store.mailbox.listContacts(tenant.id, owner.id, folderId, query),
+              )),
+            );
+          }
+          emitList(opts, contacts, contactJson, (c) => `${c.id}\t${c.displayName}`);
         }),
       ),
   );

@@ -407,6 +407,48 @@ describe('user import', () => {
   });
 });
 
+describe('list commands', () => {
+  it('list users, groups and contacts, as {"value": [...]} with --json', async () => {
+    const users = await portraitJson(['user', 'list', ...store(), '--tenant', 'fabrikam']);
+    assert.ok(
+      users.value.some((u: { userPrincipalName: string }) => u.userPrincipalName === 'lee@fabrikam.example'),
+    );
+    const groups = await portraitJson(['group', 'list', ...store(), '--tenant', 'fabrikam']);
+    assert.ok(
+      groups.value.some(
+        (g: { displayName: string; isTeam: boolean }) => g.displayName === 'Sales' && g.isTeam,
+      ),
+    );
+    const contacts = await portraitJson([
+      'contact',
+      'list',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--user',
+      'lee@fabrikam.example',
+    ]);
+    assert.deepEqual(
+      contacts.value.map((c: { displayName: string }) => c.displayName),
+      ['Isaiah Langer'],
+    );
+    const inFolder = await portrait([
+      'contact',
+      'list',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--user',
+      'lee@fabrikam.example',
+      '--folder',
+      'suppliers',
+    ]);
+    assert.match(inFolder.stdout, /^[0-9a-f-]{36}\tIsaiah Langer\n$/);
+    const users200 = await portrait(['user', 'list', ...store(), '--tenant', 'contoso']);
+    assert.equal(users200.stdout.trim().split('\n').length, 5, 'one line per user without --json');
+  });
+});
+
 describe('exit codes and messages', () => {
   /** One line on stderr, nothing on stdout: what a person sees when a command fails. */
   const oneLine = (result: { stdout: string; stderr: string }) => {
