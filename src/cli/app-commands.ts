@@ -4,18 +4,13 @@ import { newClientSecret } from '../auth/credentials.js';
 import { applicationPermissionNames } from '../auth/graph-permissions.js';
 import { SigningKeys } from '../auth/signing-keys.js';
 import { appJson } from '../graph/directory-json.js';
-import {
-  createApp,
-  grantConsent,
-  PermissionNameError,
-  requireApp,
-  revokeConsent,
-} from '../services/app-service.js';
-import { requireTenant } from '../services/directory-service.js';
+import { createApp, grantConsent, PermissionNameError, revokeConsent } from '../services/app-service.js';
 import type { AppRegistration, Store, Tenant } from '../store/store.js';
 import {
   collect,
   emit,
+  namedApp,
+  namedTenant,
   type Options,
   permissionList,
   storeCommand,
@@ -48,8 +43,8 @@ const withApp = (
   work: (store: Store, tenant: Tenant, app: AppRegistration) => Promise<void>,
 ) =>
   withStore(opts, async (store) => {
-    const tenant = await requireTenant(store.directory, String(opts['tenant']));
-    return work(store, tenant, await requireApp(store.apps, tenant, String(opts['app'])));
+    const tenant = await namedTenant(store, String(opts['tenant']));
+    return work(store, tenant, await namedApp(store, tenant, String(opts['app'])));
   });
 
 function appCommand(): Command {
@@ -72,7 +67,7 @@ function appCommand(): Command {
       .action((opts: Options) =>
         withStore(opts, (store) =>
           usage(async () => {
-            const tenant = await requireTenant(store.directory, String(opts['tenant']));
+            const tenant = await namedTenant(store, String(opts['tenant']));
             let { app: created, secret } = await createApp(store.apps, {
               tenant,
               name: String(opts['name']),
@@ -98,7 +93,7 @@ function appCommand(): Command {
       .requiredOption('--tenant <tenant>', 'tenant id or name')
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
           const apps = await store.apps.listApps(tenant.id);
           emit(
             opts,

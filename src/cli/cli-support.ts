@@ -1,9 +1,10 @@
-// What every CLI command shares: opening the store named by --data/--database, printing one JSON
-// object (--json) or a human line, and the exit codes (0 ok, 1 failure, 2 usage error).
+// What every CLI command shares: opening the store named by --data/--database, finding the tenant,
+// user or app a command names, printing one JSON object (--json) or a human line, and the exit
+// codes (0 ok, 1 failure, 2 usage error).
 import { Command, InvalidArgumentError } from 'commander';
 import { addOptions, STORE_OPTIONS, storeConfig } from '../config.js';
 import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/store.js';
+import type { AppRegistration, Store, Tenant, User } from '../store/store.js';
 
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends InvalidArgumentError {}
@@ -35,3 +36,32 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 
 /** Space- or comma-separated permission lists, as `scp` writes them. */
 export const permissionList = (value: string) => value.split(/[\s,]+/).filter(Boolean);
+
+// A person typed these names, so a miss is said in their words (not Graph's "Resource 'x' does
+// not exist…"), with the command that lists what there is.
+
+export async function namedTenant(store: Store, key: string): Promise<Tenant> {
+  const tenant = await store.directory.findTenant(key);
+  if (!tenant) throw new Error(`no tenant '${key}'; npx portrait tenant list shows the tenants`);
+  return tenant;
+}
+
+export async function namedUser(store: Store, tenant: Tenant, key: string): Promise<User> {
+  const user = await store.directory.findUser(tenant.id, key);
+  if (!user) {
+    throw new Error(
+      `no user '${key}' in tenant ${tenant.name}; npx portrait user list --tenant ${tenant.name} shows its users`,
+    );
+  }
+  return user;
+}
+
+export async function namedApp(store: Store, tenant: Tenant, key: string): Promise<AppRegistration> {
+  const app = await store.apps.findApp(tenant.id, key);
+  if (!app) {
+    throw new Error(
+      `no app '${key}' in tenant ${tenant.name}; npx portrait app list --tenant ${tenant.name} shows its apps`,
+    );
+  }
+  return app;
+}

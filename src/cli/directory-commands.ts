@@ -4,10 +4,19 @@ import { CONSUMER_TENANT_ID } from '../auth/caller.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
-import { createGroup, requireTenant, requireUser } from '../services/directory-service.js';
-import type { Contact, ListQuery, Page } from '../store/store.js';
+import { createGroup } from '../services/directory-service.js';
+import { type Contact, DuplicateError, type ListQuery, type Page, type Store } from '../store/store.js';
+import {
+  collect,
+  emit,
+  namedTenant,
+  namedUser,
+  type Options,
+  storeCommand,
+  UsageError,
+  withStore,
+} from './cli-support.js';
 import { userImportCommand } from './user-import-command.js';
-import { collect, emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
 
 async function passwordFrom(opts: Options): Promise<string | undefined> {
   let password = opts['password'] as string | undefined;
@@ -41,6 +50,21 @@ function emitList<T>(opts: Options, items: T[], json: (item: T) => object, line:
   emit(opts, { value: items.map(json) }, items.map(line).join('\n'));
 }
 
+/** `tenant create` of a name or id that exists: name the tenant that is there. */
+async function createTenant(store: Store, name: string, id: string | undefined) {
+  try {
+    return await store.directory.createTenant({ name, ...(id ? { id } : {}) });
+  } catch (error) {
+    if (!(error instanceof DuplicateError)) throw error;
+    const existing =
+      (await store.directory.findTenant(name)) ?? (id && (await store.directory.findTenant(id)));
+    if (!existing) throw error;
+    throw new Error(
+      `tenant '${existing.name}' (id ${existing.id}) already exists; pick another ${existing.name.toLowerCase() === name.toLowerCase() ? 'name' : 'id'}`,
+    );
+  }
+}
+
 function roleIds(names: string[]): string[] {
   return names.map((name) => {
     const role = findDirectoryRole(name);
@@ -64,7 +88,7 @@ function tenantCommand(): Command {
           if (opts['personal'] && opts['id'])
             throw new UsageError('--personal sets the id; give one or the other');
           const id = opts['personal'] ? CONSUMER_TENANT_ID : (opts['id'] as string | undefined);
-          let created = await store.directory.createTenant({ name, ...(id ? { id } : {}) });
+          let created = await createTenant(store, name, id);
           if (opts['b2c']) created = await store.directory.updateTenantSettings(created.id, { b2c: true });
           emit(opts, tenantJson(created), `${created.id}\t${created.name}`);
         }),
@@ -91,7 +115,7 @@ function tenantCommand(): Command {
       )
       .action((key: string, opts: Options) =>
         withStore(opts, async (store) => {
-          const found = await requireTenant(store.directory, key);
+          const found = await namedTenant(store, key);
           const mode = opts['missingPhotoMetadata'];
           const updated = await store.directory.updateTenantSettings(found.id, {
             ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
@@ -124,7 +148,7 @@ function userCommand(): Command {
         withStore(opts, async (store) => {
           const directoryRoles = roleIds(opts['role'] as string[]);
           const password = await passwordFrom(opts);
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
           const created = await store.directory.createUser({
             tenantId: tenant.id,
             userPrincipalName: String(opts['upn']),
@@ -145,7 +169,7 @@ function userCommand(): Command {
       .addHelpText('after', '\nExample:\n  portrait user list --tenant contoso --json')
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
           const users = await allPages((query) => store.directory.listUsers(tenant.id, query));
           emitList(opts, users, userJson, (u) => `${u.id}\t${u.userPrincipalName}\t${u.displayName}`);
         }),
@@ -161,8 +185,8 @@ function userCommand(): Command {
       .option('--remove', 'remove the password: the user cannot sign in')
       .action((key: string, opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const found = await requireUser(store.directory, tenant.id, key);
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const found = await namedUser(store, tenant, key);
           const password = await passwordFrom(opts);
           if ((password === undefined) === !opts['remove']) {
             throw new UsageError('give --password, --password-stdin or --remove');
@@ -186,8 +210,8 @@ function userCommand(): Command {
       .argument('<user>', 'object id or userPrincipalName')
       .action((key: string, opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const found = await requireUser(store.directory, tenant.id, key);
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const found = await namedUser(store, tenant, key);
           await store.directory.deleteUser(tenant.id, found.id);
           emit(opts, { id: found.id, deleted: true }, `deleted ${found.userPrincipalName}`);
         }),
@@ -212,14 +236,16 @@ function groupCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const ids = (keys: string[]) =>
+            Promise.all(keys.map(async (key) => (await namedUser(store, tenant, key)).id));
           const created = await createGroup(store, {
             tenantId: tenant.id,
             displayName: String(opts['name']),
             mail: (opts['mail'] as string | undefined) ?? null,
             isTeam: Boolean(opts['team']),
-            owners: opts['owner'] as string[],
-            members: opts['member'] as string[],
+            owners: await ids(opts['owner'] as string[]),
+            members: await ids(opts['member'] as string[]),
           });
           emit(opts, groupJson(created.group, created), `${created.group.id}\t${created.group.displayName}`);
         }),
@@ -230,7 +256,7 @@ function groupCommand(): Command {
       .requiredOption('--tenant <tenant>', 'tenant id or name')
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
           const groups = await allPages((query) => store.groups.listGroups(tenant.id, query));
           emitList(
             opts,
@@ -247,9 +273,11 @@ function groupCommand(): Command {
       .argument('<group>', 'group id')
       .action((id: string, opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
           if (!(await store.groups.deleteGroup(tenant.id, id.toLowerCase()))) {
-            throw new Error(`no group ${id} in tenant ${tenant.name}`);
+            throw new Error(
+              `no group '${id}' in tenant ${tenant.name}; npx portrait group list --tenant ${tenant.name} shows its groups`,
+            );
           }
           emit(opts, { id, deleted: true }, `deleted group ${id}`);
         }),
@@ -273,8 +301,8 @@ function contactCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const owner = await requireUser(store.directory, tenant.id, String(opts['user']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const owner = await namedUser(store, tenant, String(opts['user']));
           const folder = opts['folder']
             ? await store.mailbox.ensureContactFolder(tenant.id, owner.id, String(opts['folder']))
             : undefined;
@@ -296,8 +324,8 @@ function contactCommand(): Command {
       .option('--folder <name>', 'only this contact folder')
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const owner = await requireUser(store.directory, tenant.id, String(opts['user']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const owner = await namedUser(store, tenant, String(opts['user']));
           const folders = await store.mailbox.listContactFolders(tenant.id, owner.id);
           const wanted = opts['folder'] as string | undefined;
           const chosen = wanted

@@ -9,8 +9,15 @@ import {
   type TokenOptions,
 } from '../auth/token-issuer.js';
 import { issuerBaseOf } from '../server.js';
-import { requireTenant, requireUser } from '../services/directory-service.js';
-import { type Options, permissionList, storeCommand, UsageError, withStore } from './cli-support.js';
+import {
+  namedTenant,
+  namedUser,
+  type Options,
+  permissionList,
+  storeCommand,
+  UsageError,
+  withStore,
+} from './cli-support.js';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -47,7 +54,7 @@ export function tokenCommand() {
       }
       const lifetimeSeconds = parseDuration(String(opts['expires']));
       return withStore(opts, async (store) => {
-        const tenant = await requireTenant(store.directory, String(opts['tenant']));
+        const tenant = await namedTenant(store, String(opts['tenant']));
         const keys = await SigningKeys.open(store.keys);
         const options: TokenOptions = {
           issuerBase: await issuerBaseOf(store),
@@ -59,7 +66,7 @@ export function tokenCommand() {
               keys,
               {
                 tenant,
-                user: await requireUser(store.directory, tenant.id, String(opts['user'])),
+                user: await namedUser(store, tenant, String(opts['user'])),
                 scopes: permissionList(String(opts['scopes'])),
               },
               options,

@@ -3,7 +3,6 @@
 import { newClientSecret, secretMatches } from '../auth/credentials.js';
 import { findPermission, type GraphPermission } from '../auth/graph-permissions.js';
 import { oauth } from '../auth/oauth-errors.js';
-import { resourceNotFound } from '../errors.js';
 import type { AppRegistration, AppStore, Tenant } from '../store/store.js';
 
 export class PermissionNameError extends TypeError {}
@@ -46,12 +45,6 @@ export async function createApp(
   const { secret, record } = newClientSecret(app.id);
   await apps.addClientSecret(record);
   return { app, secret };
-}
-
-export async function requireApp(apps: AppStore, tenant: Tenant, key: string): Promise<AppRegistration> {
-  const app = await apps.findApp(tenant.id, key);
-  if (!app) throw resourceNotFound(key);
-  return app;
 }
 
 /** Admin consent: grants application permissions (all requested ones by default) and delegated scopes. */

@@ -492,12 +492,20 @@ describe('exit codes and messages', () => {
     assert.match(fromEnv.stderr, /PORTRAIT_THROTTLE/);
   });
 
-  it('is 1 for failures, and 0 for --help', async () => {
+  it('is 1 for failures, in plain words; 0 for --help', async () => {
     const missing = await portrait(['token', ...store(), '--tenant', 'nowhere', '--app', 'x']);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /nowhere/);
-    const duplicate = await portrait(['tenant', 'create', 'fabrikam', ...store()]);
+    oneLine(missing);
+    assert.match(missing.stderr, /no tenant 'nowhere'; npx portrait tenant list shows the tenants/);
+    const nobody = await portrait(['token', ...store(), '--tenant', 'fabrikam', '--user', 'nobody@x']);
+    assert.match(nobody.stderr, /no user 'nobody@x' in tenant fabrikam/);
+    const fabrikam = await portraitJson(['tenant', 'list', ...store()]).then((t) =>
+      t.value.find((x: { name: string }) => x.name === 'fabrikam'),
+    );
+    const duplicate = await portrait(['tenant', 'create', 'FABRIKAM', ...store()]);
     assert.equal(duplicate.code, 1);
+    oneLine(duplicate);
+    assert.match(duplicate.stderr, new RegExp(`tenant 'fabrikam' \\(id ${fabrikam.id}\\) already exists`));
     const noCert = await portrait([
       'serve',
       ...store(),
