@@ -4,7 +4,7 @@ import { newClientSecret } from '../auth/credentials.js';
 import { applicationPermissionNames } from '../auth/graph-permissions.js';
 import { SigningKeys } from '../auth/signing-keys.js';
 import { appJson } from '../graph/directory-json.js';
-import { createApp, grantConsent, PermissionNameError, revokeConsent } from '../services/app-service.js';
+import { createApp, grantConsent, revokeConsent } from '../services/app-service.js';
 import type { AppRegistration, Store, Tenant } from '../store/store.js';
 import {
   collect,
@@ -13,20 +13,11 @@ import {
   namedTenant,
   type Options,
   permissionList,
+  permissionNamesChecked,
   storeCommand,
   UsageError,
   withStore,
 } from './cli-support.js';
-
-/** Unknown permission names are a usage error (exit 2), with the known ones listed. */
-async function usage<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof PermissionNameError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 const listOption = (opts: Options, name: string) =>
   opts[name] === undefined ? undefined : permissionList(String(opts[name]));
@@ -66,7 +57,7 @@ function appCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, (store) =>
-          usage(async () => {
+          permissionNamesChecked(async () => {
             const tenant = await namedTenant(store, String(opts['tenant']));
             let { app: created, secret } = await createApp(store.apps, {
               tenant,
@@ -115,7 +106,7 @@ function appCommand(): Command {
         .option('--scopes <permissions>', 'delegated permissions, for every user of the tenant')
         .action((opts: Options) =>
           withApp(opts, (store, _tenant, found) =>
-            usage(async () => {
+            permissionNamesChecked(async () => {
               const roles = listOption(opts, 'roles');
               const scopes = listOption(opts, 'scopes');
               const updated = await apply(store.apps, found, {

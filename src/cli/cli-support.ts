@@ -3,6 +3,7 @@
 // codes (0 ok, 1 failure, 2 usage error).
 import { Command, InvalidArgumentError } from 'commander';
 import { addOptions, STORE_OPTIONS, storeConfig } from '../config.js';
+import { PermissionNameError } from '../services/app-service.js';
 import { openStore } from '../store/open-store.js';
 import type { AppRegistration, Store, Tenant, User } from '../store/store.js';
 
@@ -36,6 +37,16 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 
 /** Space- or comma-separated permission lists, as `scp` writes them. */
 export const permissionList = (value: string) => value.split(/[\s,]+/).filter(Boolean);
+
+/** Unknown permission names are a usage error (exit 2); the message lists the known ones. */
+export async function permissionNamesChecked<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PermissionNameError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 // A person typed these names, so a miss is said in their words (not Graph's "Resource 'x' does
 // not exist…"), with the command that lists what there is.

@@ -1,7 +1,12 @@
 // App registrations: create with a secret shown once, admin consent (grant/revoke) for
 // application permissions and delegated scopes, and client authentication for the token endpoint.
 import { newClientSecret, secretMatches } from '../auth/credentials.js';
-import { findPermission, type GraphPermission } from '../auth/graph-permissions.js';
+import {
+  applicationPermissionNames,
+  delegatedPermissionNames,
+  findPermission,
+  type GraphPermission,
+} from '../auth/graph-permissions.js';
 import { oauth } from '../auth/oauth-errors.js';
 import type { AppRegistration, AppStore, Tenant } from '../store/store.js';
 
@@ -14,8 +19,9 @@ export function canonicalPermissions(names: readonly string[], form: 'applicatio
       names.map((name) => {
         const permission: GraphPermission | undefined = findPermission(name);
         if (!permission?.[form]) {
+          const known = form === 'application' ? applicationPermissionNames() : delegatedPermissionNames();
           throw new PermissionNameError(
-            `'${name}' is not a ${form} permission of Microsoft Graph that Portrait knows`,
+            `'${name}' is not a ${form} permission of Microsoft Graph that Portrait knows; use one of ${known.join(', ')}`,
           );
         }
         return permission.name;

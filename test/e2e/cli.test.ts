@@ -449,6 +449,46 @@ describe('list commands', () => {
   });
 });
 
+describe('portrait token', () => {
+  const mint = (...args: string[]) => portrait(['token', ...store(), '--tenant', 'fabrikam', ...args]);
+
+  it('--json prints one JSON object with the token and when it expires', async () => {
+    const result = await mint(
+      '--app',
+      'sync',
+      '--roles',
+      'ProfilePhoto.Read.All',
+      '--expires',
+      '10m',
+      '--json',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const printed = JSON.parse(result.stdout);
+    assert.deepEqual(Object.keys(printed), ['accessToken', 'tokenType', 'expiresOn', 'tenantId']);
+    assert.equal(printed.tokenType, 'Bearer');
+    const claims = JSON.parse(Buffer.from(printed.accessToken.split('.')[1], 'base64url').toString());
+    assert.equal(Date.parse(printed.expiresOn) / 1000, claims.exp);
+  });
+
+  it('refuses permission names Graph does not have, unless --allow-unknown', async () => {
+    for (const args of [
+      ['--user', 'lee@fabrikam.example', '--scopes', 'User.Raed'],
+      ['--app', 'sync', '--roles', 'Foo.Bar'],
+      // User.Read has no application form.
+      ['--app', 'sync', '--roles', 'User.Read'],
+    ]) {
+      const refused = await mint(...args);
+      assert.equal(refused.code, 2, args.join(' '));
+      assert.equal(refused.stdout, '');
+      assert.match(refused.stderr, /^error: '[\w.]+' is not an? \w+ permission .*; use one of .*User\.Read/);
+    }
+    const allowed = await mint('--app', 'sync', '--roles', 'Foo.Bar', '--allow-unknown');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    const claims = JSON.parse(Buffer.from(allowed.stdout.split('.')[1]!, 'base64url').toString());
+    assert.deepEqual(claims.roles, ['Foo.Bar']);
+  });
+});
+
 describe('exit codes and messages', () => {
   /** One line on stderr, nothing on stdout: what a person sees when a command fails. */
   const oneLine = (result: { stdout: string; stderr: string }) => {
@@ -461,6 +501,7 @@ describe('exit codes and messages', () => {
       ['token', ...store(), '--tenant', 'fabrikam'],
       ['token', ...store(), '--tenant', 'fabrikam', '--user', 'a', '--app', 'b'],
       ['token', ...store(), '--tenant', 'fabrikam', '--app', 'b', '--expires', 'soon'],
+      ['token', ...store(), '--tenant', 'fabrikam', '--user', 'a', '--roles', 'User.Read.All'],
       [
         'user',
         'create',
