@@ -57,22 +57,20 @@ export async function namedTenant(store: Store, key: string): Promise<Tenant> {
   return tenant;
 }
 
+/** A user, app or group the command named is not in the tenant. */
+export const notInTenant = (kind: 'user' | 'app' | 'group', key: string, tenant: Tenant) =>
+  new Error(
+    `no ${kind} '${key}' in tenant ${tenant.name}; npx portrait ${kind} list --tenant ${tenant.name} shows its ${kind}s`,
+  );
+
 export async function namedUser(store: Store, tenant: Tenant, key: string): Promise<User> {
   const user = await store.directory.findUser(tenant.id, key);
-  if (!user) {
-    throw new Error(
-      `no user '${key}' in tenant ${tenant.name}; npx portrait user list --tenant ${tenant.name} shows its users`,
-    );
-  }
+  if (!user) throw notInTenant('user', key, tenant);
   return user;
 }
 
 export async function namedApp(store: Store, tenant: Tenant, key: string): Promise<AppRegistration> {
   const app = await store.apps.findApp(tenant.id, key);
-  if (!app) {
-    throw new Error(
-      `no app '${key}' in tenant ${tenant.name}; npx portrait app list --tenant ${tenant.name} shows its apps`,
-    );
-  }
+  if (!app) throw notInTenant('app', key, tenant);
   return app;
 }

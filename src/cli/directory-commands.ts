@@ -11,6 +11,7 @@ import {
   emit,
   namedTenant,
   namedUser,
+  notInTenant,
   type Options,
   storeCommand,
   UsageError,
@@ -275,9 +276,7 @@ function groupCommand(): Command {
         withStore(opts, async (store) => {
           const tenant = await namedTenant(store, String(opts['tenant']));
           if (!(await store.groups.deleteGroup(tenant.id, id.toLowerCase()))) {
-            throw new Error(
-              `no group '${id}' in tenant ${tenant.name}; npx portrait group list --tenant ${tenant.name} shows its groups`,
-            );
+            throw notInTenant('group', id, tenant);
           }
           emit(opts, { id, deleted: true }, `deleted group ${id}`);
         }),

@@ -419,7 +419,7 @@ describe('list commands', () => {
         (g: { displayName: string; isTeam: boolean }) => g.displayName === 'Sales' && g.isTeam,
       ),
     );
-    const contacts = await portraitJson([
+    const leesContacts = [
       'contact',
       'list',
       ...store(),
@@ -427,22 +427,13 @@ describe('list commands', () => {
       'fabrikam',
       '--user',
       'lee@fabrikam.example',
-    ]);
+    ];
+    const contacts = await portraitJson(leesContacts);
     assert.deepEqual(
       contacts.value.map((c: { displayName: string }) => c.displayName),
       ['Isaiah Langer'],
     );
-    const inFolder = await portrait([
-      'contact',
-      'list',
-      ...store(),
-      '--tenant',
-      'fabrikam',
-      '--user',
-      'lee@fabrikam.example',
-      '--folder',
-      'suppliers',
-    ]);
+    const inFolder = await portrait([...leesContacts, '--folder', 'suppliers']);
     assert.match(inFolder.stdout, /^[0-9a-f-]{36}\tIsaiah Langer\n$/);
     const users200 = await portrait(['user', 'list', ...store(), '--tenant', 'contoso']);
     assert.equal(users200.stdout.trim().split('\n').length, 5, 'one line per user without --json');
