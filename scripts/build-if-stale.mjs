@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // Written after tsc succeeds: tsc emits even when type checking fails, so dist/src/main.js alone
 // would let a broken build pass for a good one.
 const stamp = join(root, 'dist', '.built');
-const inputs = ['src', 'tsconfig.json', 'package.json', 'package-lock.json'];
+const inputs = ['src', 'tsconfig.json', 'package-lock.json'];
 
 /** The newest modification time under `path`, in ms. */
 function newest(path) {
