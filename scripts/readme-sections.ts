@@ -9,3 +9,27 @@ export function withGeneratedSections(readme: string): string {
     (_all, start: string, end: string) => `${start}${optionsTable()}${end}`,
   );
 }
+
+/** A fenced shell or JavaScript example of the README, where it starts, and why it is not run. */
+export interface ReadmeExample {
+  lang: 'sh' | 'js';
+  code: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+  /** From a `<!-- not run by the README test: why -->` line right above the fence. */
+  notRun?: string;
+}
+
+/** The README's ```sh and ```js blocks in order (other languages, e.g. ```text synopses, are not examples). */
+export function readmeExamples(readme: string): ReadmeExample[] {
+  const fence = /^(?:<!-- not run by the README test: (.+?) -->\n)?```(sh|js)\n([\s\S]*?)^```$/gm;
+  return [...readme.matchAll(fence)].map((match) => {
+    const opening = match.index + (match[1] ? match[0].indexOf('```') : 0);
+    return {
+      lang: match[2] as 'sh' | 'js',
+      code: match[3]!,
+      line: readme.slice(0, opening).split('\n').length,
+      ...(match[1] ? { notRun: match[1] } : {}),
+    };
+  });
+}

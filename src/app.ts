@@ -22,6 +22,7 @@ import type { PipelineOptions } from './image/photo-pipeline.js';
 import type { IssuerContext } from './services/oauth-service.js';
 import type { UsageRecorder } from './services/usage-recorder.js';
 import type { Store } from './store/store.js';
+import { answerPlainHttp } from './tls/plain-http-hint.js';
 
 /** Node's default is 16 KB in all; tokens up to 16 KB must reach the verifier to get a Graph 401. */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -70,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: sendFrameworkError,
     serverFactory: (handler) =>
       deps.tls
-        ? createHttpsServer({ ...deps.tls, maxHeaderSize: MAX_HEADER_BYTES }, handler)
+        ? answerPlainHttp(createHttpsServer({ ...deps.tls, maxHeaderSize: MAX_HEADER_BYTES }, handler))
         : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
   }) as unknown as FastifyInstance;
   const metrics = createMetrics();

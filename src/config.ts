@@ -15,6 +15,8 @@ export interface OptionSpec {
   /** How the default reads in help and docs, when it is derived. */
   defaultText?: string;
   parse?: (value: string, previous: unknown) => unknown;
+  /** The only values accepted; commander refuses others and lists these. */
+  choices?: readonly string[];
 }
 
 const integer =
@@ -27,14 +29,32 @@ const integer =
     return n;
   };
 
+/**
+ * A value parser whose TypeError becomes commander's InvalidArgumentError, so a bad value is a
+ * usage error that commander prints with the option's name (and the env var's, if it came from one).
+ */
+const checked =
+  <T>(parse: (value: string) => T) =>
+  (value: string): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+
 /** Repeatable options accumulate; from the environment they are comma-separated. */
-const list = (value: string, previous: unknown): string[] => [
-  ...(Array.isArray(previous) ? previous : []),
-  ...value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean),
-];
+const listOf =
+  <T>(parse: (value: string) => T) =>
+  (value: string, previous: unknown): T[] => [
+    ...(Array.isArray(previous) ? previous : []),
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean)
+      .map(checked(parse)),
+  ];
+const list = listOf((value) => value);
 
 /** `--data` and `--database`: every command takes them, to work on the same store as a server. */
 export const STORE_OPTIONS: OptionSpec[] = [
@@ -90,7 +110,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     flags: '--trust-issuer <spec>',
     env: 'PORTRAIT_TRUST_ISSUER',
     default: [],
-    parse: list,
+    parse: listOf(parseTrustedIssuer),
     description:
       "External OIDC issuer whose tokens are accepted (repeatable): 'URL [tenant=T] [audience=A] [user-claim=C] [roles-claim=C] [scopes-claim=C] [jwks-cooldown=S]'; see Authentication.",
   },
@@ -106,6 +126,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     flags: '--log-level <level>',
     env: 'PORTRAIT_LOG_LEVEL',
     default: 'info',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'fatal, error, warn, info, debug, trace or silent.',
   },
   {
@@ -132,7 +153,9 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   {
     flags: '--throttle <rules>',
     env: 'PORTRAIT_THROTTLE',
-    default: 'off',
+    default: {},
+    defaultText: 'off',
+    parse: checked(parseThrottle),
     description:
       "Throttling: off, graph-like (10,000 requests per 10 minutes and 4 at a time, per app and mailbox), or rules like 'tenant=2000/60s,app=500/10s,mailbox=100/10s,concurrency=4'.",
   },
@@ -163,6 +186,7 @@ export function addOptions(command: Command, specs: readonly OptionSpec[]): Comm
   for (const spec of specs) {
     const option = new Option(spec.flags, spec.description).env(spec.env);
     if (spec.parse) option.argParser(spec.parse);
+    if (spec.choices) option.choices(spec.choices);
     if (spec.default !== undefined) option.default(spec.default, spec.defaultText);
     else if (spec.defaultText) option.default(undefined, spec.defaultText);
     command.addOption(option);
@@ -202,19 +226,12 @@ export function storeConfig(opts: Record<string, unknown>): StoreConfig {
   return { dataDir, databaseUrl };
 }
 
-/** A parse error in an option's value is a usage error (exit code 2). */
-function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
 export function serveConfig(opts: Record<string, unknown>): ServeConfig {
   const audiences = opts['audience'] as string[];
   if (Boolean(opts['tlsCert']) !== Boolean(opts['tlsKey'])) {
-    throw new InvalidArgumentError('--tls-cert and --tls-key go together.');
+    throw new InvalidArgumentError(
+      '--tls-cert and --tls-key go together: give both, or neither for the development certificate',
+    );
   }
   return {
     ...storeConfig(opts),
@@ -224,13 +241,13 @@ export function serveConfig(opts: Record<string, unknown>): ServeConfig {
     tlsKey: opts['tlsKey'] as string | undefined,
     http: Boolean(opts['http']),
     baseUrl: (opts['baseUrl'] as string | undefined)?.replace(/\/+$/, ''),
-    trustIssuers: (opts['trustIssuer'] as string[]).map((spec) => usage(() => parseTrustedIssuer(spec))),
+    trustIssuers: opts['trustIssuer'] as TrustedIssuerConfig[],
     audiences: audiences.length > 0 ? audiences : DEFAULT_AUDIENCES,
     logLevel: String(opts['logLevel']),
     photoMaxAgeSeconds: opts['photoMaxAge'] as number,
     maxPixels: opts['maxPixels'] as number,
     jpegQuality: opts['jpegQuality'] as number,
-    throttle: usage(() => parseThrottle(String(opts['throttle'] ?? 'off'))),
+    throttle: opts['throttle'] as ThrottleRules,
     maxUploads: opts['maxUploads'] as number,
     workers: opts['workers'] as number,
     demo: opts['demo'] !== false,

@@ -128,11 +128,12 @@ export const unsupportedFilter = (property: string, entity: string) =>
 export const folderExists = () =>
   new GraphError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
 
-export const methodNotAllowed = (method: string, allow: readonly string[]) =>
+/** `hint` says where the method would work, e.g. that photo bytes are written at `photo/$value`. */
+export const methodNotAllowed = (method: string, allow: readonly string[], hint?: string) =>
   new GraphError(
     405,
     'MethodNotAllowed',
-    `The ${method} method is not supported on this resource. Supported: ${allow.join(', ')}.`,
+    `The ${method} method is not supported on this resource. Supported: ${allow.join(', ')}.${hint ? ` ${hint}` : ''}`,
     {},
     { allow: allow.join(', ') },
   );

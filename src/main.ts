@@ -4,9 +4,8 @@
 // (measured in docs/benchmarks.md). Elsewhere it is ignored.
 // The `portrait` command: serve the API, or work on the store behind it.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { identityCommands } from './cli/app-commands.js';
-import { UsageError } from './cli/cli-support.js';
 import { directoryCommands } from './cli/directory-commands.js';
 import { permissionsCommand } from './cli/permissions-command.js';
 import { serveCommand } from './cli/serve-command.js';
@@ -48,23 +47,54 @@ export function buildProgram(): Command {
   return program;
 }
 
+const SYSCALL_VERBS: Record<string, string> = {
+  open: 'read',
+  mkdir: 'create the directory',
+  scandir: 'list',
+};
+
+/** Node's system errors (`ENOENT: no such file or directory, open 'x.pem'`) in a person's words. */
+function plainMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  if (!code || !syscall) return error.message;
+  // What the system said, without its code and the call: "no such file or directory".
+  const reason = (/E[A-Z]+: ([^,]+)/.exec(error.message)?.[1] ?? code).replace(/ \S+:\d+$/, '');
+  const { port, address, hostname } = error as { port?: number; address?: string; hostname?: string };
+  if (syscall === 'listen' && code === 'EADDRINUSE') {
+    return `port ${port} on ${address} is already in use (another portrait serve?); stop it or pick another --port`;
+  }
+  if (syscall === 'listen')
+    return `cannot listen on ${address} port ${port}: ${reason}; check --host and --port`;
+  if (syscall === 'getaddrinfo') return `no host named '${hostname}' here; check --host`;
+  return path ? `cannot ${SYSCALL_VERBS[syscall] ?? syscall} ${path}: ${reason}` : error.message;
+}
+
 /** Exit codes (SPEC §1): 0 ok, 1 failure, 2 usage error. */
 export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  // The command whose action runs: its failures print through commander, as its own errors do.
+  let running = program;
+  program.hook('preAction', (_program, actionCommand) => {
+    running = actionCommand;
+  });
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
     // A command that finished but partly failed (an import with bad rows) has set this.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof CommanderError) {
-      // commander has printed the message or the help already.
+    // commander has printed its own errors (unknown option, bad value, …) and the help already.
+    // An InvalidArgumentError that reaches here was thrown by an action: a usage error it found.
+    if (error instanceof CommanderError && !(error instanceof InvalidArgumentError)) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    const exitCode = error instanceof InvalidArgumentError ? 2 : 1;
+    try {
+      running.error(`error: ${plainMessage(error)}`, { exitCode, code: 'portrait.error' });
+    } catch {
+      // exitOverride turns commander's exit into this throw; the exit code is returned below.
+    }
+    return exitCode;
   }
 }
 

@@ -69,6 +69,8 @@ const pipelineOptions = (config: ServeConfig) => ({
  * the development certificate. With --workers, the primary does this before it forks.
  */
 async function prepareInstallation(config: ServeConfig, store: Store, logger: Logger) {
+  // Certificate files first: a wrong --tls-cert path fails before anything is written.
+  const tls = await tlsFor(config);
   if (config.demo && (await store.directory.isEmpty())) {
     const { tenant, upns } = await seedDemoTenant(store, {
       photos: store.photos,
@@ -76,7 +78,7 @@ async function prepareInstallation(config: ServeConfig, store: Store, logger: Lo
     });
     logger.info({ tenant: tenant.id, users: upns }, `created the demo tenant '${tenant.name}'`);
   }
-  return tlsFor(config);
+  return tls;
 }
 
 /** The primary's share of --workers: migrate the store, make keys and settings, seed, certify. */

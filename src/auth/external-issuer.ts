@@ -186,13 +186,13 @@ export function parseTrustedIssuer(text: string): TrustedIssuerConfig {
   const [issuer, ...settings] = text.trim().split(/\s+/);
   if (!issuer || !/^https?:\/\//.test(issuer)) {
     throw new TypeError(
-      `--trust-issuer needs the issuer URL first, e.g. 'https://idp.example/realms/acme tenant=acme'; got '${text}'`,
+      "The issuer URL comes first, then settings: e.g. 'https://idp.example/realms/acme tenant=acme'.",
     );
   }
   const config: TrustedIssuerConfig = { issuer };
   for (const setting of settings) {
     const [key, value] = setting.split('=', 2) as [string, string | undefined];
-    if (!value) throw new TypeError(`--trust-issuer setting '${setting}' must be key=value`);
+    if (!value) throw new TypeError(`Its setting '${setting}' must be key=value, e.g. tenant=acme.`);
     switch (key) {
       case 'tenant':
         config.tenant = value;
@@ -212,13 +212,13 @@ export function parseTrustedIssuer(text: string): TrustedIssuerConfig {
       case 'jwks-cooldown': {
         const seconds = Number(value);
         if (!(seconds >= 0))
-          throw new TypeError(`--trust-issuer jwks-cooldown takes seconds, not '${value}'`);
+          throw new TypeError(`jwks-cooldown takes seconds, e.g. jwks-cooldown=30; '${value}' is not.`);
         config.jwksCooldownSeconds = seconds;
         break;
       }
       default:
         throw new TypeError(
-          `--trust-issuer setting '${key}' is unknown; use tenant, audience, user-claim, roles-claim, scopes-claim or jwks-cooldown`,
+          `Its setting '${key}' is unknown; use tenant, audience, user-claim, roles-claim, scopes-claim or jwks-cooldown.`,
         );
     }
   }

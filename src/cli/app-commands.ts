@@ -4,34 +4,20 @@ import { newClientSecret } from '../auth/credentials.js';
 import { applicationPermissionNames } from '../auth/graph-permissions.js';
 import { SigningKeys } from '../auth/signing-keys.js';
 import { appJson } from '../graph/directory-json.js';
-import {
-  createApp,
-  grantConsent,
-  PermissionNameError,
-  requireApp,
-  revokeConsent,
-} from '../services/app-service.js';
-import { requireTenant } from '../services/directory-service.js';
+import { createApp, grantConsent, revokeConsent } from '../services/app-service.js';
 import type { AppRegistration, Store, Tenant } from '../store/store.js';
 import {
   collect,
   emit,
+  namedApp,
+  namedTenant,
   type Options,
   permissionList,
+  permissionNamesChecked,
   storeCommand,
   UsageError,
   withStore,
 } from './cli-support.js';
-
-/** Unknown permission names are a usage error (exit 2), with the known ones listed. */
-async function usage<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof PermissionNameError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 const listOption = (opts: Options, name: string) =>
   opts[name] === undefined ? undefined : permissionList(String(opts[name]));
@@ -48,8 +34,8 @@ const withApp = (
   work: (store: Store, tenant: Tenant, app: AppRegistration) => Promise<void>,
 ) =>
   withStore(opts, async (store) => {
-    const tenant = await requireTenant(store.directory, String(opts['tenant']));
-    return work(store, tenant, await requireApp(store.apps, tenant, String(opts['app'])));
+    const tenant = await namedTenant(store, String(opts['tenant']));
+    return work(store, tenant, await namedApp(store, tenant, String(opts['app'])));
   });
 
 function appCommand(): Command {
@@ -71,8 +57,8 @@ function appCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, (store) =>
-          usage(async () => {
-            const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          permissionNamesChecked(async () => {
+            const tenant = await namedTenant(store, String(opts['tenant']));
             let { app: created, secret } = await createApp(store.apps, {
               tenant,
               name: String(opts['name']),
@@ -98,7 +84,7 @@ function appCommand(): Command {
       .requiredOption('--tenant <tenant>', 'tenant id or name')
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
           const apps = await store.apps.listApps(tenant.id);
           emit(
             opts,
@@ -120,7 +106,7 @@ function appCommand(): Command {
         .option('--scopes <permissions>', 'delegated permissions, for every user of the tenant')
         .action((opts: Options) =>
           withApp(opts, (store, _tenant, found) =>
-            usage(async () => {
+            permissionNamesChecked(async () => {
               const roles = listOption(opts, 'roles');
               const scopes = listOption(opts, 'scopes');
               const updated = await apply(store.apps, found, {

@@ -1,9 +1,11 @@
-// What every CLI command shares: opening the store named by --data/--database, printing one JSON
-// object (--json) or a human line, and the exit codes (0 ok, 1 failure, 2 usage error).
+// What every CLI command shares: opening the store named by --data/--database, finding the tenant,
+// user or app a command names, printing one JSON object (--json) or a human line, and the exit
+// codes (0 ok, 1 failure, 2 usage error).
 import { Command, InvalidArgumentError } from 'commander';
 import { addOptions, STORE_OPTIONS, storeConfig } from '../config.js';
+import { PermissionNameError } from '../services/app-service.js';
 import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/store.js';
+import type { AppRegistration, Store, Tenant, User } from '../store/store.js';
 
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends InvalidArgumentError {}
@@ -35,3 +37,40 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 
 /** Space- or comma-separated permission lists, as `scp` writes them. */
 export const permissionList = (value: string) => value.split(/[\s,]+/).filter(Boolean);
+
+/** Unknown permission names are a usage error (exit 2); the message lists the known ones. */
+export async function permissionNamesChecked<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PermissionNameError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+// A person typed these names, so a miss is said in their words (not Graph's "Resource 'x' does
+// not exist…"), with the command that lists what there is.
+
+export async function namedTenant(store: Store, key: string): Promise<Tenant> {
+  const tenant = await store.directory.findTenant(key);
+  if (!tenant) throw new Error(`no tenant '${key}'; npx portrait tenant list shows the tenants`);
+  return tenant;
+}
+
+/** A user, app or group the command named is not in the tenant. */
+export const notInTenant = (kind: 'user' | 'app' | 'group', key: string, tenant: Tenant) =>
+  new Error(
+    `no ${kind} '${key}' in tenant ${tenant.name}; npx portrait ${kind} list --tenant ${tenant.name} shows its ${kind}s`,
+  );
+
+export async function namedUser(store: Store, tenant: Tenant, key: string): Promise<User> {
+  const user = await store.directory.findUser(tenant.id, key);
+  if (!user) throw notInTenant('user', key, tenant);
+  return user;
+}
+
+export async function namedApp(store: Store, tenant: Tenant, key: string): Promise<AppRegistration> {
+  const app = await store.apps.findApp(tenant.id, key);
+  if (!app) throw notInTenant('app', key, tenant);
+  return app;
+}

@@ -4,10 +4,21 @@ import { CONSUMER_TENANT_ID } from '../auth/caller.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
-import { createGroup, requireTenant, requireUser } from '../services/directory-service.js';
+import { createGroup } from '../services/directory-service.js';
 import { parseCorsOrigins, parseFaults } from '../services/tenant-settings.js';
+import { type Contact, DuplicateError, type ListQuery, type Page, type Store } from '../store/store.js';
+import {
+  collect,
+  emit,
+  namedTenant,
+  namedUser,
+  notInTenant,
+  type Options,
+  storeCommand,
+  UsageError,
+  withStore,
+} from './cli-support.js';
 import { userImportCommand } from './user-import-command.js';
-import { collect, emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
 
 async function passwordFrom(opts: Options): Promise<string | undefined> {
   let password = opts['password'] as string | undefined;
@@ -28,6 +39,40 @@ function usageOf<T>(parse: () => T): T {
     return parse();
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+}
+
+/** Every item of a paged listing, page after page. */
+async function allPages<T extends { id: string }>(
+  list: (query: ListQuery) => Promise<Page<T>>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let page = await list({ top: 999 });
+  items.push(...page.items);
+  while (page.next) {
+    page = await list({ top: 999, after: page.next });
+    items.push(...page.items);
+  }
+  return items;
+}
+
+/** `--json`: `{"value": [...]}` as Graph lists; otherwise one tab-separated line per item. */
+function emitList<T>(opts: Options, items: T[], json: (item: T) => object, line: (item: T) => string) {
+  emit(opts, { value: items.map(json) }, items.map(line).join('\n'));
+}
+
+/** `tenant create` of a name or id that exists: name the tenant that is there. */
+async function createTenant(store: Store, name: string, id: string | undefined) {
+  try {
+    return await store.directory.createTenant({ name, ...(id ? { id } : {}) });
+  } catch (error) {
+    if (!(error instanceof DuplicateError)) throw error;
+    const existing =
+      (await store.directory.findTenant(name)) ?? (id && (await store.directory.findTenant(id)));
+    if (!existing) throw error;
+    throw new Error(
+      `tenant '${existing.name}' (id ${existing.id}) already exists; pick another ${existing.name.toLowerCase() === name.toLowerCase() ? 'name' : 'id'}`,
+    );
   }
 }
 
@@ -54,7 +99,7 @@ function tenantCommand(): Command {
           if (opts['personal'] && opts['id'])
             throw new UsageError('--personal sets the id; give one or the other');
           const id = opts['personal'] ? CONSUMER_TENANT_ID : (opts['id'] as string | undefined);
-          let created = await store.directory.createTenant({ name, ...(id ? { id } : {}) });
+          let created = await createTenant(store, name, id);
           if (opts['b2c']) created = await store.directory.updateTenantSettings(created.id, { b2c: true });
           emit(opts, tenantJson(created), `${created.id}\t${created.name}`);
         }),
@@ -62,10 +107,9 @@ function tenantCommand(): Command {
   );
   tenant.addCommand(
     storeCommand('list', 'List tenants').action((opts: Options) =>
-      withStore(opts, async (store) => {
-        const tenants = await store.directory.listTenants();
-        emit(opts, { value: tenants.map(tenantJson) }, tenants.map((t) => `${t.id}\t${t.name}`).join('\n'));
-      }),
+      withStore(opts, async (store) =>
+        emitList(opts, await store.directory.listTenants(), tenantJson, (t) => `${t.id}\t${t.name}`),
+      ),
     ),
   );
   tenant.addCommand(
@@ -121,7 +165,7 @@ function tenantCommand(): Command {
                     .filter(Boolean),
                 );
         return withStore(opts, async (store) => {
-          const found = await requireTenant(store.directory, key);
+          const found = await namedTenant(store, key);
           const mode = opts['missingPhotoMetadata'];
           const updated = await store.directory.updateTenantSettings(found.id, {
             ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
@@ -157,7 +201,7 @@ function userCommand(): Command {
         withStore(opts, async (store) => {
           const directoryRoles = roleIds(opts['role'] as string[]);
           const password = await passwordFrom(opts);
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
           const created = await store.directory.createUser({
             tenantId: tenant.id,
             userPrincipalName: String(opts['upn']),
@@ -172,6 +216,18 @@ function userCommand(): Command {
         }),
       ),
   );
+  user.addCommand(
+    storeCommand('list', "List a tenant's users")
+      .requiredOption('--tenant <tenant>', 'tenant id or name')
+      .addHelpText('after', '\nExample:\n  portrait user list --tenant contoso --json')
+      .action((opts: Options) =>
+        withStore(opts, async (store) => {
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const users = await allPages((query) => store.directory.listUsers(tenant.id, query));
+          emitList(opts, users, userJson, (u) => `${u.id}\t${u.userPrincipalName}\t${u.displayName}`);
+        }),
+      ),
+  );
   user.addCommand(userImportCommand());
   user.addCommand(
     storeCommand('set-password', 'Set (or with --remove, remove) the password a user signs in with')
@@ -182,8 +238,8 @@ function userCommand(): Command {
       .option('--remove', 'remove the password: the user cannot sign in')
       .action((key: string, opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const found = await requireUser(store.directory, tenant.id, key);
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const found = await namedUser(store, tenant, key);
           const password = await passwordFrom(opts);
           if ((password === undefined) === !opts['remove']) {
             throw new UsageError('give --password, --password-stdin or --remove');
@@ -207,8 +263,8 @@ function userCommand(): Command {
       .argument('<user>', 'object id or userPrincipalName')
       .action((key: string, opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const found = await requireUser(store.directory, tenant.id, key);
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const found = await namedUser(store, tenant, key);
           await store.directory.deleteUser(tenant.id, found.id);
           emit(opts, { id: found.id, deleted: true }, `deleted ${found.userPrincipalName}`);
         }),
@@ -218,7 +274,7 @@ function userCommand(): Command {
 }
 
 function groupCommand(): Command {
-  const group = new Command('group').description('Create and delete groups and teams');
+  const group = new Command('group').description('Create, list and delete groups and teams');
   group.addCommand(
     storeCommand('create', 'Create a group (with --team, a team)')
       .requiredOption('--tenant <tenant>', 'tenant id or name')
@@ -233,16 +289,34 @@ function groupCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const ids = (keys: string[]) =>
+            Promise.all(keys.map(async (key) => (await namedUser(store, tenant, key)).id));
           const created = await createGroup(store, {
             tenantId: tenant.id,
             displayName: String(opts['name']),
             mail: (opts['mail'] as string | undefined) ?? null,
             isTeam: Boolean(opts['team']),
-            owners: opts['owner'] as string[],
-            members: opts['member'] as string[],
+            owners: await ids(opts['owner'] as string[]),
+            members: await ids(opts['member'] as string[]),
           });
           emit(opts, groupJson(created.group, created), `${created.group.id}\t${created.group.displayName}`);
+        }),
+      ),
+  );
+  group.addCommand(
+    storeCommand('list', "List a tenant's groups and teams")
+      .requiredOption('--tenant <tenant>', 'tenant id or name')
+      .action((opts: Options) =>
+        withStore(opts, async (store) => {
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const groups = await allPages((query) => store.groups.listGroups(tenant.id, query));
+          emitList(
+            opts,
+            groups,
+            (g) => groupJson(g),
+            (g) => `${g.id}\t${g.displayName}${g.isTeam ? '\t(team)' : ''}`,
+          );
         }),
       ),
   );
@@ -252,9 +326,9 @@ function groupCommand(): Command {
       .argument('<group>', 'group id')
       .action((id: string, opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
           if (!(await store.groups.deleteGroup(tenant.id, id.toLowerCase()))) {
-            throw new Error(`no group ${id} in tenant ${tenant.name}`);
+            throw notInTenant('group', id, tenant);
           }
           emit(opts, { id, deleted: true }, `deleted group ${id}`);
         }),
@@ -264,7 +338,7 @@ function groupCommand(): Command {
 }
 
 function contactCommand(): Command {
-  const contact = new Command('contact').description("Create contacts in a user's mailbox");
+  const contact = new Command('contact').description("Create and list contacts in a user's mailbox");
   contact.addCommand(
     storeCommand('create', 'Create a contact (in a contact folder with --folder)')
       .requiredOption('--tenant <tenant>', 'tenant id or name')
@@ -278,8 +352,8 @@ function contactCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
-          const owner = await requireUser(store.directory, tenant.id, String(opts['user']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const owner = await namedUser(store, tenant, String(opts['user']));
           const folder = opts['folder']
             ? await store.mailbox.ensureContactFolder(tenant.id, owner.id, String(opts['folder']))
             : undefined;
@@ -291,6 +365,39 @@ function contactCommand(): Command {
             emailAddress: (opts['email'] as string | undefined) ?? null,
           });
           emit(opts, contactJson(created), `${created.id}\t${created.displayName}`);
+        }),
+      ),
+  );
+  contact.addCommand(
+    storeCommand('list', "List a user's contacts, in every folder or in one")
+      .requiredOption('--tenant <tenant>', 'tenant id or name')
+      .requiredOption('--user <user>', 'mailbox owner (id or UPN)')
+      .option('--folder <name>', 'only this contact folder')
+      .action((opts: Options) =>
+        withStore(opts, async (store) => {
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const owner = await namedUser(store, tenant, String(opts['user']));
+          const folders = await store.mailbox.listContactFolders(tenant.id, owner.id);
+          const wanted = opts['folder'] as string | undefined;
+          const chosen = wanted
+            ? folders.filter((f) => f.displayName.toLowerCase() === wanted.toLowerCase())
+            : folders;
+          if (wanted && chosen.length === 0) {
+            throw new Error(
+              `${owner.userPrincipalName} has no contact folder '${wanted}'; folders: ${folders.map((f) => f.displayName).join(', ') || 'none'}`,
+            );
+          }
+          // null is the default Contacts folder, listed first when no folder is named.
+          const folderIds = [...(wanted ? [] : [null]), ...chosen.map((f) => f.id)];
+          const contacts: Contact[] = [];
+          for (const folderId of folderIds) {
+            contacts.push(
+              ...(await allPages((query) =>
+                store.mailbox.listContacts(tenant.id, owner.id, folderId, query),
+              )),
+            );
+          }
+          emitList(opts, contacts, contactJson, (c) => `${c.id}\t${c.displayName}`);
         }),
       ),
   );

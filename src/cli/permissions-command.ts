@@ -1,11 +1,18 @@
 // `portrait permissions report`: which granted permissions an app needed, which it never used,
 // and the least privileged set that would have allowed every call it made (SPEC §1, §8).
 import { Command } from 'commander';
-import { requireTenant } from '../services/directory-service.js';
-import { findClient, requireApp } from '../services/app-service.js';
+import { findClient } from '../services/app-service.js';
 import { permissionReport } from '../services/permission-report.js';
 import { USAGE_RETENTION_DAYS, utcDay } from '../services/usage-recorder.js';
-import { emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
+import {
+  emit,
+  namedTenant,
+  notInTenant,
+  type Options,
+  storeCommand,
+  UsageError,
+  withStore,
+} from './cli-support.js';
 
 /** `30d`: how many days back the report reaches, today included. */
 function sinceDays(text: string): number {
@@ -37,10 +44,11 @@ export function permissionsCommand(): Command {
       .action((opts: Options) => {
         const days = sinceDays(String(opts['since']));
         return withStore(opts, async (store) => {
-          const tenant = await requireTenant(store.directory, String(opts['tenant']));
+          const tenant = await namedTenant(store, String(opts['tenant']));
           const key = String(opts['app']);
-          const app =
-            (await findClient(store.apps, tenant.id, key)) ?? (await requireApp(store.apps, tenant, key));
+          // The console's first-party client has no registration, but its calls are counted too.
+          const app = await findClient(store.apps, tenant.id, key);
+          if (!app) throw notInTenant('app', key, tenant);
           const since = utcDay(Date.now() - (days - 1) * 86_400_000);
           const report = await permissionReport(store, tenant, app, since);
           const calls = report.calls.map(

@@ -4,9 +4,8 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { parse } from 'csv-parse/sync';
-import { requireTenant } from '../services/directory-service.js';
 import { type ImportRow, importUsers } from '../services/user-import.js';
-import { emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
+import { emit, namedTenant, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
 
 function readRows(file: string): { rows: ImportRow[]; firstRow: number } {
   const text = readFileSync(file, 'utf8');
@@ -44,7 +43,7 @@ export function userImportCommand() {
     .action((file: string, opts: Options) =>
       withStore(opts, async (store) => {
         const { rows, firstRow } = readRows(file);
-        const tenant = await requireTenant(store.directory, String(opts['tenant']));
+        const tenant = await namedTenant(store, String(opts['tenant']));
         // The bar goes to stderr on a terminal only, so scripts and --json see clean output.
         const bar =
           process.stderr.isTTY && !opts['json']

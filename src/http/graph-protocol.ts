@@ -121,13 +121,44 @@ export function registerGraphProtocol(app: FastifyInstance): void {
     return sendGraphError(reply, generalException());
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const first = request.url.split('?')[0]!.split('/').filter(Boolean)[0] ?? '';
-    const error = first
-      ? badRequest(
-          `Invalid version or resource: '${decodeURIComponent(first)}'. Paths start with /v1.0 or /beta.`,
-        )
-      : badRequest('The request URL has no version; paths start with /v1.0 or /beta.');
-    return sendGraphError(reply, error);
-  });
+  app.setNotFoundHandler((request, reply) => sendGraphError(reply, badRequest(notFoundMessage(request.url))));
+}
+
+/** Where the built-in issuer's endpoints are, by the slips people make with Entra's URLs. */
+const IDENTITY_PATHS: Record<string, string> = {
+  '.well-known/openid-configuration': 'v2.0/.well-known/openid-configuration',
+  'oauth2/token': 'oauth2/v2.0/token',
+  'oauth2/authorize': 'oauth2/v2.0/authorize',
+  'discovery/keys': 'discovery/v2.0/keys',
+};
+
+/** Graph's own top-level resources: a path that starts with one forgot its version. */
+const GRAPH_ROOTS = new Set(['me', 'users', 'groups', 'teams', 'team', '$batch', 'admin']);
+
+/** A path no route takes: say what is wrong with it and what would work. */
+function notFoundMessage(url: string): string {
+  const segments = url.split('?')[0]!.split('/').filter(Boolean).map(safeDecode);
+  const [first, ...rest] = segments;
+  if (first === undefined) return 'The request URL has no version; paths start with /v1.0 or /beta.';
+  const version = ['v1.0', 'beta'].find((v) => v === first.toLowerCase());
+  if (version && rest.length === 0) {
+    return `The request URL has no resource after /${version}: e.g. /${version}/me/photo or /${version}/users.`;
+  }
+  const identity = (from: number) => IDENTITY_PATHS[segments.slice(from).join('/').toLowerCase()];
+  if (identity(1))
+    return `Did you mean /${first}/${identity(1)}? The issuer's endpoints follow Entra ID's v2.0 paths.`;
+  if (identity(0)) return `The issuer's endpoints are per tenant (id or name): /{tenant}/${identity(0)}.`;
+  if (GRAPH_ROOTS.has(first.toLowerCase())) {
+    return `Paths start with /v1.0 or /beta: e.g. /v1.0/${segments.join('/')}.`;
+  }
+  return `Invalid version or resource: '${first}'. Paths start with /v1.0 or /beta.`;
+}
+
+/** Segments as a person typed them; a malformed %-escape stays as it is. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -11,6 +11,7 @@ import {
   type EndpointRule,
   findRule,
   type PhotoMethod,
+  type PhotoResource,
   successStatus,
 } from '../graph/endpoint-matrix.js';
 import { type PhotoTarget, parsePhotoPath } from '../graph/photo-path.js';
@@ -78,7 +79,17 @@ async function prepareCall(
   const method = (request.method === 'HEAD' ? 'GET' : request.method) as PhotoMethod;
   const rule = findRule(target.resource, target.owner.kind, version, method);
   if (!rule) {
-    throw methodNotAllowed(request.method, allowedMethods(target.resource, target.owner.kind, version));
+    // `PUT /me/photo` is a common slip for `PUT /me/photo/$value`: say so.
+    const onBytes = findRule(
+      `${target.resource}/$value` as PhotoResource,
+      target.owner.kind,
+      version,
+      method,
+    );
+    const hint = onBytes
+      ? `Photo bytes are sent to $value: ${request.method} ${request.url.split('?')[0]}/$value.`
+      : undefined;
+    throw methodNotAllowed(request.method, allowedMethods(target.resource, target.owner.kind, version), hint);
   }
   if (auth.tenant.settings.b2c) throw notSupportedInB2c();
   const owner = await resolveOwner(deps.ports, auth.caller, target.owner);

@@ -34,19 +34,21 @@ export function parseThrottle(text: string): ThrottleRules {
     if (key === 'concurrency') {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1)
-        throw new TypeError(`--throttle concurrency must be a whole number, not '${value}'`);
+        throw new TypeError(`concurrency takes a whole number of requests, e.g. concurrency=4`);
       rules.concurrency = n;
       continue;
     }
-    const match = /^(\d+)\/(\d+)(s|m)?$/.exec(value);
-    if (!match || !['tenant', 'app', 'mailbox'].includes(key)) {
+    if (!['tenant', 'app', 'mailbox'].includes(key)) {
       throw new TypeError(
-        `--throttle takes off, graph-like or e.g. 'app=500/10s,concurrency=4', not '${part}'`,
+        "Use off, graph-like, or rules like 'tenant=2000/60s,app=500/10s,mailbox=100/10s,concurrency=4'.",
       );
     }
+    const match = /^(\d+)\/(\d+)(s|m)?$/.exec(value);
+    if (!match)
+      throw new TypeError(`'${part}' needs requests per window, like ${key}=500/10s or ${key}=2000/1m.`);
     const seconds = Number(match[2]) * (match[3] === 'm' ? 60 : 1);
     if (Number(match[1]) < 1 || seconds < 1)
-      throw new TypeError(`--throttle '${part}' needs a limit and window of at least 1`);
+      throw new TypeError(`'${part}' needs a limit and a window of at least 1, like ${key}=500/10s.`);
     rules[key as 'tenant' | 'app' | 'mailbox'] = { limit: Number(match[1]), windowSeconds: seconds };
   }
   return rules;

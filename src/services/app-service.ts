@@ -1,9 +1,13 @@
 // App registrations: create with a secret shown once, admin consent (grant/revoke) for
 // application permissions and delegated scopes, and client authentication for the token endpoint.
 import { newClientSecret, secretMatches } from '../auth/credentials.js';
-import { findPermission, type GraphPermission } from '../auth/graph-permissions.js';
+import {
+  applicationPermissionNames,
+  delegatedPermissionNames,
+  findPermission,
+  type GraphPermission,
+} from '../auth/graph-permissions.js';
 import { oauth } from '../auth/oauth-errors.js';
-import { resourceNotFound } from '../errors.js';
 import type { AppRegistration, AppStore, Tenant } from '../store/store.js';
 import { CONSOLE_CLIENT_ID, consoleApp } from '../auth/console-client.js';
 
@@ -16,8 +20,9 @@ export function canonicalPermissions(names: readonly string[], form: 'applicatio
       names.map((name) => {
         const permission: GraphPermission | undefined = findPermission(name);
         if (!permission?.[form]) {
+          const known = form === 'application' ? applicationPermissionNames() : delegatedPermissionNames();
           throw new PermissionNameError(
-            `'${name}' is not a ${form} permission of Microsoft Graph that Portrait knows`,
+            `'${name}' is not a ${form} permission of Microsoft Graph that Portrait knows; use one of ${known.join(', ')}`,
           );
         }
         return permission.name;
@@ -47,12 +52,6 @@ export async function createApp(
   const { secret, record } = newClientSecret(app.id);
   await apps.addClientSecret(record);
   return { app, secret };
-}
-
-export async function requireApp(apps: AppStore, tenant: Tenant, key: string): Promise<AppRegistration> {
-  const app = await apps.findApp(tenant.id, key);
-  if (!app) throw resourceNotFound(key);
-  return app;
 }
 
 /** Admin consent: grants application permissions (all requested ones by default) and delegated scopes. */

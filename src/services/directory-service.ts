@@ -1,16 +1,10 @@
-// Directory operations shared by the CLI (and later the Graph directory endpoints): look-ups by id
-// or name that fail with the Graph error a caller would get, and group creation by UPN.
+// Directory operations shared by the CLI, the demo seed and tests: group creation with owners and
+// members named by object id or UPN (an unknown one fails with the Graph error a caller would get).
 import { resourceNotFound } from '../errors.js';
-import type { DirectoryStore, Group, NewGroup, Store, Tenant, User } from '../store/store.js';
+import type { DirectoryStore, Group, NewGroup, Store, User } from '../store/store.js';
 
 /** `name@domain`: the shape a userPrincipalName must have. */
 export const isUserPrincipalName = (text: string) => /^[^@\s]+@[^@\s]+$/.test(text);
-
-export async function requireTenant(directory: DirectoryStore, idOrName: string): Promise<Tenant> {
-  const tenant = await directory.findTenant(idOrName);
-  if (!tenant) throw resourceNotFound(idOrName);
-  return tenant;
-}
 
 export async function requireUser(
   directory: DirectoryStore,

@@ -407,12 +407,92 @@ describe('user import', () => {
   });
 });
 
-describe('exit codes', () => {
-  it('is 2 for usage errors', async () => {
+describe('list commands', () => {
+  it('list users, groups and contacts, as {"value": [...]} with --json', async () => {
+    const users = await portraitJson(['user', 'list', ...store(), '--tenant', 'fabrikam']);
+    assert.ok(
+      users.value.some((u: { userPrincipalName: string }) => u.userPrincipalName === 'lee@fabrikam.example'),
+    );
+    const groups = await portraitJson(['group', 'list', ...store(), '--tenant', 'fabrikam']);
+    assert.ok(
+      groups.value.some(
+        (g: { displayName: string; isTeam: boolean }) => g.displayName === 'Sales' && g.isTeam,
+      ),
+    );
+    const leesContacts = [
+      'contact',
+      'list',
+      ...store(),
+      '--tenant',
+      'fabrikam',
+      '--user',
+      'lee@fabrikam.example',
+    ];
+    const contacts = await portraitJson(leesContacts);
+    assert.deepEqual(
+      contacts.value.map((c: { displayName: string }) => c.displayName),
+      ['Isaiah Langer'],
+    );
+    const inFolder = await portrait([...leesContacts, '--folder', 'suppliers']);
+    assert.match(inFolder.stdout, /^[0-9a-f-]{36}\tIsaiah Langer\n$/);
+    const users200 = await portrait(['user', 'list', ...store(), '--tenant', 'contoso']);
+    assert.equal(users200.stdout.trim().split('\n').length, 5, 'one line per user without --json');
+  });
+});
+
+describe('portrait token', () => {
+  const mint = (...args: string[]) => portrait(['token', ...store(), '--tenant', 'fabrikam', ...args]);
+
+  it('--json prints one JSON object with the token and when it expires', async () => {
+    const result = await mint(
+      '--app',
+      'sync',
+      '--roles',
+      'ProfilePhoto.Read.All',
+      '--expires',
+      '10m',
+      '--json',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const printed = JSON.parse(result.stdout);
+    assert.deepEqual(Object.keys(printed), ['accessToken', 'tokenType', 'expiresOn', 'tenantId']);
+    assert.equal(printed.tokenType, 'Bearer');
+    const claims = JSON.parse(Buffer.from(printed.accessToken.split('.')[1], 'base64url').toString());
+    assert.equal(Date.parse(printed.expiresOn) / 1000, claims.exp);
+  });
+
+  it('refuses permission names Graph does not have, unless --allow-unknown', async () => {
     for (const args of [
+      ['--user', 'lee@fabrikam.example', '--scopes', 'User.Raed'],
+      ['--app', 'sync', '--roles', 'Foo.Bar'],
+      // User.Read has no application form.
+      ['--app', 'sync', '--roles', 'User.Read'],
+    ]) {
+      const refused = await mint(...args);
+      assert.equal(refused.code, 2, args.join(' '));
+      assert.equal(refused.stdout, '');
+      assert.match(refused.stderr, /^error: '[\w.]+' is not an? \w+ permission .*; use one of .*User\.Read/);
+    }
+    const allowed = await mint('--app', 'sync', '--roles', 'Foo.Bar', '--allow-unknown');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    const claims = JSON.parse(Buffer.from(allowed.stdout.split('.')[1]!, 'base64url').toString());
+    assert.deepEqual(claims.roles, ['Foo.Bar']);
+  });
+});
+
+describe('exit codes and messages', () => {
+  /** One line on stderr, nothing on stdout: what a person sees when a command fails. */
+  const oneLine = (result: { stdout: string; stderr: string }) => {
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^error: [^\n]+\n$/);
+  };
+
+  it('is 2 for usage errors, with one line saying what was wrong', async () => {
+    const cases = [
       ['token', ...store(), '--tenant', 'fabrikam'],
       ['token', ...store(), '--tenant', 'fabrikam', '--user', 'a', '--app', 'b'],
       ['token', ...store(), '--tenant', 'fabrikam', '--app', 'b', '--expires', 'soon'],
+      ['token', ...store(), '--tenant', 'fabrikam', '--user', 'a', '--roles', 'User.Read.All'],
       [
         'user',
         'create',
@@ -428,20 +508,53 @@ describe('exit codes', () => {
       ],
       ['tenant', 'create'],
       ['serve', '--port', 'eighty'],
+      ['serve', ...store(), '--throttle', 'bogus'],
+      ['serve', ...store(), '--throttle', 'tenant=lots'],
+      ['serve', ...store(), '--trust-issuer', 'not a url foo=bar'],
+      ['serve', ...store(), '--tls-cert', 'x.pem'],
+      ['serve', ...store(), '--log-level', 'loud'],
       ['no-such-command'],
-    ]) {
-      const result = await portrait(args);
-      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
-      assert.notEqual(result.stderr, '', 'says what is wrong');
-    }
+    ];
+    // None of them gets as far as writing, so they run side by side: the CLI's start-up is the cost.
+    const [fromEnv, ...results] = await Promise.all([
+      portrait(['serve', ...store()], { env: { PORTRAIT_THROTTLE: 'bogus' } }),
+      ...cases.map((args) => portrait(args)),
+    ]);
+    cases.forEach((args, i) => {
+      assert.equal(results[i]!.code, 2, `${args.join(' ')}: ${results[i]!.stderr}`);
+      oneLine(results[i]!);
+    });
+    assert.equal(fromEnv!.code, 2);
+    assert.match(fromEnv!.stderr, /PORTRAIT_THROTTLE/);
   });
 
-  it('is 1 for failures, and 0 for --help', async () => {
+  it('is 1 for failures, in plain words; 0 for --help', async () => {
     const missing = await portrait(['token', ...store(), '--tenant', 'nowhere', '--app', 'x']);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /nowhere/);
-    const duplicate = await portrait(['tenant', 'create', 'fabrikam', ...store()]);
+    oneLine(missing);
+    assert.match(missing.stderr, /no tenant 'nowhere'; npx portrait tenant list shows the tenants/);
+    const nobody = await portrait(['token', ...store(), '--tenant', 'fabrikam', '--user', 'nobody@x']);
+    assert.match(nobody.stderr, /no user 'nobody@x' in tenant fabrikam/);
+    const fabrikam = await portraitJson(['tenant', 'list', ...store()]).then((t) =>
+      t.value.find((x: { name: string }) => x.name === 'fabrikam'),
+    );
+    const duplicate = await portrait(['tenant', 'create', 'FABRIKAM', ...store()]);
     assert.equal(duplicate.code, 1);
+    oneLine(duplicate);
+    assert.match(duplicate.stderr, new RegExp(`tenant 'fabrikam' \\(id ${fabrikam.id}\\) already exists`));
+    const noCert = await portrait([
+      'serve',
+      ...store(),
+      '--port',
+      '0',
+      '--tls-cert',
+      'no.pem',
+      '--tls-key',
+      'no.pem',
+    ]);
+    assert.equal(noCert.code, 1);
+    oneLine(noCert);
+    assert.match(noCert.stderr, /cannot read no\.pem: no such file or directory/);
     assert.equal((await portrait(['--help'])).code, 0);
     assert.equal((await portrait(['user', 'create', '--help'])).code, 0);
   });

@@ -252,7 +252,7 @@ describe('an external OIDC issuer', () => {
     assert.match(reply.json().error.message, /not a user of tenant 'acme'/);
   });
 
-  it('refetches its keys when the provider rotates, and rate-limits fetches for unknown kids', async () => {
+  it('refetches its keys when the provider rotates', async () => {
     const before = idp.jwksFetches;
     await idp.useKeys([await signingJwk('key-2'), firstKey]);
     const rotated = await idp.appToken();
@@ -260,24 +260,38 @@ describe('an external OIDC issuer', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100)); // past the 1 s cooldown configured here
     assert.equal((await h.request('GET', `/v1.0/users/${adele.id}/photos`, { token: rotated })).status, 200);
     assert.equal(idp.jwksFetches, before + 1, 'one refetch for the new kid');
+  });
 
-    // Forged tokens with random kids: refused, and the IdP is not hammered.
-    const fetchesBefore = idp.jwksFetches;
-    for (let i = 0; i < 5; i++) {
-      const { privateKey } = await generateKeyPair('RS256');
-      const forged = await new SignJWT({ realm_access: { roles: ['ProfilePhoto.ReadWrite.All'] }, sub: 'x' })
-        .setProtectedHeader({ alg: 'RS256', kid: `forged-${i}` })
-        .setIssuer(idp.issuer)
-        .setAudience(GRAPH)
-        .setExpirationTime('5m')
-        .sign(privateKey);
-      const reply = await h.request('GET', `/v1.0/users/${adele.id}/photos`, { token: forged });
-      assert.equal(reply.status, 401);
+  it('fetches the keys once for any number of forged kids within the cooldown', async () => {
+    // A server of its own whose cooldown (an hour) outlasts the test however slow the machine is:
+    // with the 1 s one above, a loaded machine let the cooldown pass mid-loop and fetch again.
+    const patient = await Harness.start({
+      trustIssuers: [
+        parseTrustedIssuer(`${idp.issuer} tenant=acme roles-claim=realm_access.roles jwks-cooldown=3600`),
+      ],
+    });
+    try {
+      const acme = await patient.tenant('acme');
+      const forged = await Promise.all(
+        [0, 1, 2, 3, 4].map(async (i) => {
+          const { privateKey } = await generateKeyPair('RS256');
+          return new SignJWT({ realm_access: { roles: ['ProfilePhoto.ReadWrite.All'] }, sub: 'x' })
+            .setProtectedHeader({ alg: 'RS256', kid: `forged-${i}` })
+            .setIssuer(idp.issuer)
+            .setAudience(GRAPH)
+            .setExpirationTime('5m')
+            .sign(privateKey);
+        }),
+      );
+      const fetchesBefore = idp.jwksFetches;
+      for (const token of forged) {
+        const reply = await patient.request('GET', `/v1.0/users/x@${acme.name}.example/photos`, { token });
+        assert.equal(reply.status, 401);
+      }
+      assert.equal(idp.jwksFetches - fetchesBefore, 1, 'the first unknown kid fetches; the rest wait');
+    } finally {
+      await patient.close();
     }
-    assert.ok(
-      idp.jwksFetches - fetchesBefore <= 1,
-      `${idp.jwksFetches - fetchesBefore} fetches for 5 forged kids`,
-    );
   });
 
   it("refuses tokens of the provider's issuer signed any other way", async () => {
@@ -324,6 +338,6 @@ describe('--trust-issuer settings', () => {
       },
     );
     assert.throws(() => parseTrustedIssuer('https://idp.example colour=blue'), /unknown/);
-    assert.throws(() => parseTrustedIssuer('idp.example'), /issuer URL first/);
+    assert.throws(() => parseTrustedIssuer('idp.example'), /issuer URL comes first/);
   });
 });

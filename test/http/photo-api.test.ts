@@ -392,6 +392,40 @@ describe('the Graph protocol around it', () => {
     }
   });
 
+  it('says where photo bytes go when a write forgets /$value', async () => {
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      const reply = await h.request(method, '/v1.0/me/photo', { token });
+      assert.equal(reply.status, 405, method);
+      assert.match(reply.json().error.message, new RegExp(`${method} /v1\\.0/me/photo/\\$value\\.$`), method);
+    }
+    const noHint = await h.request('PUT', '/v1.0/me/photos/48x48', { token });
+    assert.equal(noHint.status, 405);
+    assert.doesNotMatch(noHint.json().error.message, /\$value/, 'no size can be written on its own');
+  });
+
+  it('answers common slips in the URL with what would work', async () => {
+    for (const [path, message] of [
+      ['/v1.0', /no resource after \/v1\.0: e\.g\. \/v1\.0\/me\/photo/],
+      ['/beta?x=1', /no resource after \/beta/],
+      ['/me/photo', /Paths start with \/v1\.0 or \/beta: e\.g\. \/v1\.0\/me\/photo\./],
+      [
+        '/contoso/.well-known/openid-configuration',
+        /Did you mean \/contoso\/v2\.0\/\.well-known\/openid-configuration\?/,
+      ],
+      ['/contoso/oauth2/token', /Did you mean \/contoso\/oauth2\/v2\.0\/token\?/],
+      [
+        '/.well-known/openid-configuration',
+        /per tenant .*\/\{tenant\}\/v2\.0\/\.well-known\/openid-configuration/,
+      ],
+      ['/v2.0/me/photo', /Invalid version or resource: 'v2\.0'/],
+    ] as const) {
+      const reply = await h.request('GET', path, { token });
+      assert.equal(reply.status, 400, path);
+      assert.equal(reply.json().error.code, 'BadRequest', path);
+      assert.match(reply.json().error.message, message, path);
+    }
+  });
+
   it('keeps serving after every kind of error', async () => {
     assert.equal((await h.request('GET', '/healthz')).status, 200);
     assert.equal((await h.request('GET', '/readyz')).json().status, 'ready');

@@ -60,4 +60,21 @@ describe('serving modes', () => {
     });
     assert.equal(served.fingerprint256, new X509Certificate(readFileSync(certPath)).fingerprint256);
   });
+
+  it('answers plain HTTP on the HTTPS port with a 400 that says to use https://', async () => {
+    const h = await Harness.start();
+    cleanups.push(() => h.close());
+    const { token } = await seeded(h);
+    const plain = h.url.replace(/^https:/, 'http:');
+    const reply = await request(`${plain}/v1.0/me/photo?$select=id`);
+    assert.equal(reply.statusCode, 400);
+    assert.match(reply.headers['content-type'] as string, /^text\/plain/);
+    assert.equal(
+      await reply.body.text(),
+      `This port speaks HTTPS, not plain HTTP: use ${h.url}/v1.0/me/photo?$select=id\n`,
+    );
+    // HTTPS on the same port is untouched, before and after.
+    const secure = await h.request('GET', '/v1.0/me/photos', { token });
+    assert.equal(secure.status, 200);
+  });
 });

@@ -11,9 +11,13 @@ export interface CliResult {
   stderr: string;
 }
 
-export function portrait(args: string[], options: { input?: string } = {}): Promise<CliResult> {
+export function portrait(
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [...NODE_ARGS, ...args], (error, stdout, stderr) => {
+    const env = { ...process.env, ...options.env };
+    const child = execFile(process.execPath, [...NODE_ARGS, ...args], { env }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
