@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import { Cors } from './http/cors.js';
 import { FaultInjector } from './http/faults.js';
-import { registerGraphProtocol, sendFrameworkError } from './http/graph-protocol.js';
+import { clientErrorHandler, registerGraphProtocol, sendFrameworkError } from './http/graph-protocol.js';
 import { identityRoutes } from './http/identity-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { PublicOrigin } from './http/public-origin.js';
@@ -69,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // `%24value` and `%24ref` are `$value` and `$ref`, as Graph reads them.
     rewriteUrl: (request) => decodeDollars(request.url ?? '/'),
     frameworkErrors: sendFrameworkError,
+    clientErrorHandler,
     serverFactory: (handler) =>
       deps.tls
         ? answerPlainHttp(createHttpsServer({ ...deps.tls, maxHeaderSize: MAX_HEADER_BYTES }, handler))

@@ -40,8 +40,9 @@ function bearerToken(authorization: string | undefined): string {
 
 /**
  * Verified tokens are remembered for at most this long (and never past their `exp`): a signature
- * check and the tenant and user look-ups cost more than the photo read they guard. A user
- * deleted meanwhile is refused within this time.
+ * check costs more than the photo read it guards. The tenant and the signed-in user are looked
+ * up again on every request (from the read cache, which any write in any process clears), so a
+ * deleted user's token is refused at once.
  */
 const CACHE_SECONDS = 60;
 const CACHE_ENTRIES = 10_000;
@@ -52,7 +53,7 @@ export class TokenVerifier {
 
   constructor(
     private readonly issuers: readonly IssuerVerifier[],
-    private readonly directory: Pick<DirectoryStore, 'findTenant'>,
+    private readonly directory: Pick<DirectoryStore, 'findTenant' | 'findUser'>,
     private readonly options: VerifyOptions,
     /** Milliseconds since the epoch; tests move it. */
     private readonly clock: () => number = Date.now,
@@ -63,9 +64,14 @@ export class TokenVerifier {
     const now = this.clock();
     const cached = this.verified.get(token);
     if (cached && cached.until > now) {
-      const tenant = await this.directory.findTenant(cached.caller.tenantId);
+      const { caller } = cached;
+      const tenant = await this.directory.findTenant(caller.tenantId);
       if (!tenant) throw invalidToken("The token's tenant is not known to this service.");
-      return { caller: cached.caller, tenant };
+      if (caller.type === 'delegated' && !(await this.directory.findUser(tenant.id, caller.objectId))) {
+        this.verified.delete(token);
+        throw invalidToken('The signed-in user of this token no longer exists.');
+      }
+      return { caller, tenant };
     }
     const { authenticated, exp } = await this.verify(token);
     const until = Math.min(now + CACHE_SECONDS * 1000, typeof exp === 'number' ? exp * 1000 : now);

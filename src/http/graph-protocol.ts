@@ -1,6 +1,9 @@
 // The Graph protocol around every response (SPEC §7): request-id and client-request-id headers,
 // OData-Version on JSON, JSON bodies read with a nesting limit, and one error handler that renders
 // the Graph error envelope for every failure.
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, entityTooLarge, GraphError, generalException, jsonRequired } from '../errors.js';
 
@@ -162,3 +165,47 @@ function safeDecode(segment: string): string {
     return segment;
   }
 }
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses before Fastify sees them
+ * (conflicting Content-Length and Transfer-Encoding, a request line or headers too large, a
+ * malformed line) still get Graph's error body and a request-id, then the connection closes.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset connection has gone; one already answered may keep failing to parse what follows.
+  if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+  answered.add(socket);
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request line or headers are larger than this server accepts (64 KB).']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request did not arrive in time.']
+        : [400, `The request is not valid HTTP/1.1 (${error.code ?? 'malformed'}).`];
+  const id = randomUUID();
+  const body = JSON.stringify({
+    error: {
+      code: 'BadRequest',
+      message,
+      innerError: { date: graphDate(), 'request-id': id, 'client-request-id': id },
+    },
+  });
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${id}\r\nclient-request-id: ${id}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+  // Closing with the rest of the request unread would reset the connection and lose the answer
+  // (a client still sending 80 KB of headers): read and drop it, and close in a moment anyway.
+  socket.resume();
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
+}
+
+/** Connections already given their answer. */
+const answered = new WeakSet<Duplex>();
+
+/** How long a refused connection may keep sending before it is closed. */
+const CLIENT_ERROR_LINGER_MS = 2_000;

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { base64url, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { issuerFor } from '../../src/auth/token-issuer.js';
 import type { Tenant, User } from '../../src/store/store.js';
+import { portrait } from '../support/cli.js';
 import { Harness } from '../support/harness.js';
 import { solidJpeg } from '../support/images.js';
 
@@ -167,6 +168,23 @@ describe('tokens that are refused', () => {
     const token = await h.delegatedToken(tenant, leaver, ['User.Read']);
     await h.store.directory.deleteUser(tenant.id, leaver.id);
     await expect401(`Bearer ${token}`, 'deleted user');
+  });
+
+  it("stops a deleted user's token at once, though it was verified and remembered, when another process deletes them", async () => {
+    const leaver = await h.user(tenant, 'quitter');
+    const token = await h.delegatedToken(tenant, leaver, ['User.Read']);
+    assert.equal((await h.request('GET', '/v1.0/me', { token })).status, 200, 'verified and remembered');
+    const deleted = await portrait([
+      'user',
+      'delete',
+      '--tenant',
+      tenant.name,
+      leaver.id,
+      '--data',
+      h.dataDir,
+    ]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    await expect401(`Bearer ${token}`, 'deleted by the CLI');
   });
 
   it('refuses a token over 16 KB', async () => {

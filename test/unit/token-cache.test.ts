@@ -1,5 +1,6 @@
 // The verification cache (SPEC §5 checks, kept fast): a verified token is remembered for at most
-// a minute and never past its own expiry. Real issuer, real store, a moved clock.
+// a minute and never past its own expiry, and a deleted user's token is refused at once all the
+// same. Real issuer, real store, a moved clock, and a count of the signature checks.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BuiltInIssuer } from '../../src/auth/built-in-issuer.js';
@@ -18,14 +19,24 @@ describe('token verification cache', () => {
   let tenant: Tenant;
   let now: number;
   let verifier: TokenVerifier;
+  let verifications = 0;
 
   before(async () => {
     store = await openStore('sqlite::memory:');
     keys = await SigningKeys.open(store.keys);
     tenant = await store.directory.createTenant({ name: 'cache' });
     now = Date.now();
+    const issuer = new BuiltInIssuer(keys, store.directory, new Set([BASE]));
     verifier = new TokenVerifier(
-      [new BuiltInIssuer(keys, store.directory, new Set([BASE]))],
+      [
+        {
+          handles: (iss, payload) => issuer.handles(iss, payload),
+          verify: (...args) => {
+            verifications++;
+            return issuer.verify(...args);
+          },
+        },
+      ],
       store.directory,
       { audiences: ['https://graph.microsoft.com'], clockToleranceSeconds: 60 },
       () => now,
@@ -54,12 +65,21 @@ describe('token verification cache', () => {
     );
 
   it('serves a verified token from memory for up to a minute, then checks it again', async () => {
-    const { user, header } = await mint('leaver@cache.example', 3600);
+    const { user, header } = await mint('stayer@cache.example', 3600);
+    const before = verifications;
     assert.equal((await verifier.authenticate(header)).caller.objectId, user.id);
-    await store.directory.deleteUser(tenant.id, user.id);
     now += 30_000;
-    assert.equal((await verifier.authenticate(header)).caller.objectId, user.id, 'still remembered at 30 s');
+    assert.equal((await verifier.authenticate(header)).caller.objectId, user.id);
+    assert.equal(verifications - before, 1, 'remembered at 30 s');
     now += 31_000;
+    await verifier.authenticate(header);
+    assert.equal(verifications - before, 2, 'checked again after a minute');
+  });
+
+  it('refuses a remembered token at once when its user is deleted', async () => {
+    const { user, header } = await mint('leaver@cache.example', 3600);
+    await verifier.authenticate(header);
+    await store.directory.deleteUser(tenant.id, user.id);
     await refused(header);
   });
 
