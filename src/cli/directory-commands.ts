@@ -4,7 +4,8 @@ import { CONSUMER_TENANT_ID } from '../auth/caller.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
-import { createGroup } from '../services/directory-service.js';
+import { checkLengths } from '../graph/property-limits.js';
+import { createGroup, isUserPrincipalName } from '../services/directory-service.js';
 import { parseCorsOrigins, parseFaults } from '../services/tenant-settings.js';
 import { type Contact, DuplicateError, type ListQuery, type Page, type Store } from '../store/store.js';
 import {
@@ -200,6 +201,19 @@ function userCommand(): Command {
       .action((opts: Options) =>
         withStore(opts, async (store) => {
           const directoryRoles = roleIds(opts['role'] as string[]);
+          const upn = String(opts['upn']);
+          if (!isUserPrincipalName(upn)) {
+            throw new UsageError(
+              `--upn must be name@domain, with at most 64 characters before the @, not '${upn}'`,
+            );
+          }
+          usageOf(() =>
+            checkLengths('User', {
+              userPrincipalName: upn,
+              displayName: String(opts['name']),
+              mail: opts['mail'] as string | undefined,
+            }),
+          );
           const password = await passwordFrom(opts);
           const tenant = await namedTenant(store, String(opts['tenant']));
           const created = await store.directory.createUser({
@@ -289,6 +303,7 @@ function groupCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, async (store) => {
+          usageOf(() => checkLengths('Group', { displayName: String(opts['name']) }));
           const tenant = await namedTenant(store, String(opts['tenant']));
           const ids = (keys: string[]) =>
             Promise.all(keys.map(async (key) => (await namedUser(store, tenant, key)).id));
@@ -352,6 +367,12 @@ function contactCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, async (store) => {
+          usageOf(() =>
+            checkLengths('Contact', {
+              displayName: String(opts['name']),
+              emailAddresses: opts['email'] as string | undefined,
+            }),
+          );
           const tenant = await namedTenant(store, String(opts['tenant']));
           const owner = await namedUser(store, tenant, String(opts['user']));
           const folder = opts['folder']

@@ -3,8 +3,8 @@
 import { resourceNotFound } from '../errors.js';
 import type { DirectoryStore, Group, NewGroup, Store, User } from '../store/store.js';
 
-/** `name@domain`: the shape a userPrincipalName must have. */
-export const isUserPrincipalName = (text: string) => /^[^@\s]+@[^@\s]+$/.test(text);
+/** `name@domain`: the shape a userPrincipalName must have, with at most 64 characters before the @. */
+export const isUserPrincipalName = (text: string) => /^[^@\s]{1,64}@[^@\s]+$/.test(text);
 
 export async function requireUser(
   directory: DirectoryStore,

@@ -4,6 +4,7 @@
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole } from '../auth/directory-roles.js';
 import type { Store, Tenant, User, UserFields } from '../store/store.js';
+import { checkLengths } from '../graph/property-limits.js';
 import { isUserPrincipalName } from './directory-service.js';
 
 /** One row as it comes from the file: strings, or lists for roles and groups. */
@@ -74,16 +75,21 @@ function fieldsOf(row: ImportRow): {
   const password = text(row, 'password');
   if (password !== undefined && password.length < MIN_PASSWORD_LENGTH)
     throw new RowError(`the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  const fields = {
+    userPrincipalName: upn,
+    displayName,
+    mail: text(row, 'mail') ?? upn,
+    givenName: text(row, 'givenName') ?? null,
+    surname: text(row, 'surname') ?? null,
+    jobTitle: text(row, 'jobTitle') ?? null,
+  };
+  try {
+    checkLengths('User', fields);
+  } catch (error) {
+    throw new RowError((error as Error).message);
+  }
   return {
-    fields: {
-      userPrincipalName: upn,
-      displayName,
-      mail: text(row, 'mail') ?? upn,
-      givenName: text(row, 'givenName') ?? null,
-      surname: text(row, 'surname') ?? null,
-      jobTitle: text(row, 'jobTitle') ?? null,
-      directoryRoles,
-    },
+    fields: { ...fields, directoryRoles },
     groups: list(row, 'groups'),
     ...(password !== undefined ? { password } : {}),
   };

@@ -3,6 +3,7 @@
 // folder deletes the photos in it.
 import type { FastifyInstance, FastifyReply as Reply } from 'fastify';
 import { directoryBadRequest, folderExists, itemNotFound } from '../../errors.js';
+import { lengthProblem } from '../../graph/property-limits.js';
 import {
   CONTACT_FOLDER_SHAPE,
   CONTACT_SHAPE,
@@ -45,6 +46,8 @@ function contactFields(body: Record<string, unknown>): Partial<ContactFields> {
       throw directoryBadRequest('emailAddresses must be a list of {"address": "…"} objects.');
     }
     fields.emailAddress = (first?.address as string | undefined) ?? null;
+    const tooLong = fields.emailAddress && lengthProblem('Contact', 'emailAddresses', fields.emailAddress);
+    if (tooLong) throw directoryBadRequest(tooLong);
   }
   return fields;
 }

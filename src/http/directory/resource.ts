@@ -12,6 +12,7 @@ import {
   selectOption,
 } from '../../graph/odata-query.js';
 import { eventualConsistency, needsEventualConsistency } from '../../graph/odata-search.js';
+import { type LimitedEntity, lengthProblem } from '../../graph/property-limits.js';
 import type { ListQuery, Page } from '../../store/store.js';
 import type { ApiDeps } from '../api-routes.js';
 import { sendJson } from '../graph-protocol.js';
@@ -127,7 +128,7 @@ export function bodyObject(request: DirectoryRequest): Record<string, unknown> {
 export function stringProperty(
   body: Record<string, unknown>,
   name: string,
-  entity: string,
+  entity: LimitedEntity,
   options: { required?: boolean; nullable?: boolean } = {},
 ): string | null | undefined {
   const value = body[name];
@@ -139,6 +140,8 @@ export function stringProperty(
   if (typeof value !== 'string' || value.trim() === '') {
     throw directoryBadRequest(`Invalid value specified for property '${name}' of resource '${entity}'.`);
   }
+  const tooLong = lengthProblem(entity, name, value);
+  if (tooLong) throw directoryBadRequest(tooLong);
   return value;
 }
 

@@ -59,7 +59,7 @@ function userFields(
   if (upn) {
     if (!isUserPrincipalName(upn)) {
       throw directoryBadRequest(
-        `Invalid value specified for property 'userPrincipalName' of resource 'User'.`,
+        `Invalid value specified for property 'userPrincipalName' of resource 'User': use name@domain, with at most 64 characters before the @.`,
       );
     }
     fields.userPrincipalName = upn;
