@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './001-initial.js';
 import { identitySchema } from './002-identity.js';
 import { propertiesSchema } from './003-properties.js';
+import { bulkAndAvatarsSchema } from './004-bulk-and-avatars.js';
 
 export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -10,6 +11,7 @@ export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider
       '001-initial': initialSchema(blobType),
       '002-identity': identitySchema,
       '003-properties': propertiesSchema,
+      '004-bulk-and-avatars': bulkAndAvatarsSchema,
     };
   },
 });
