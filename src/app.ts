@@ -1,11 +1,12 @@
-// Builds the HTTP application from its parts, explicitly: protocol plugin, photo API, system
-// routes. The CLI reuses the services without any of this.
+// Builds the HTTP application from its parts, explicitly: protocol plugin, photo API, avatars,
+// system routes. The CLI reuses the services without any of this.
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
+import { avatarRoutes } from './http/avatar-routes.js';
 import { Cors } from './http/cors.js';
 import { registerGraphProtocol, sendFrameworkError } from './http/graph-protocol.js';
 import { identityRoutes } from './http/identity-routes.js';
@@ -16,6 +17,7 @@ import { UploadGate } from './http/upload-gate.js';
 import { API_VERSIONS } from './graph/endpoint-matrix.js';
 import { createMetrics, systemRoutes } from './http/system-routes.js';
 import type { PipelineOptions } from './image/photo-pipeline.js';
+import { AvatarService } from './services/avatar-service.js';
 import type { IssuerContext } from './services/oauth-service.js';
 import type { Store } from './store/store.js';
 
@@ -105,6 +107,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       origin,
     });
   }
+  await app.register(avatarRoutes, {
+    avatars: new AvatarService(deps.store, deps.pipeline.jpegQuality),
+    maxAgeSeconds: deps.photoMaxAgeSeconds,
+  });
   await app.register(identityRoutes, deps.issuer);
   await app.register(systemRoutes, { store: deps.store, metrics });
   return app;

@@ -5,7 +5,8 @@ import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
 import { createGroup, requireTenant, requireUser } from '../services/directory-service.js';
-import { parseCorsOrigins } from '../services/tenant-settings.js';
+import { AVATAR_MODES, parseCorsOrigins } from '../services/tenant-settings.js';
+import type { TenantSettings } from '../store/store.js';
 import { userImportCommand } from './user-import-command.js';
 import { collect, emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
 
@@ -81,13 +82,19 @@ function tenantCommand(): Command {
       )
       .addOption(
         new Option(
+          '--avatars <mode>',
+          "/avatar/{hash}: 'public' serves this tenant's photos to anyone, 'off' (the default) acts as if it had none",
+        ).choices(AVATAR_MODES),
+      )
+      .addOption(
+        new Option(
           '--cors-origins <origins>',
           "browser origins allowed to call the API with this tenant's tokens: '*' (any, the default) or a space-separated list",
         ),
       )
       .addHelpText(
         'after',
-        '\nExamples:\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json',
+        '\nExamples:\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json\n  portrait tenant update contoso --avatars public',
       )
       .action((key: string, opts: Options) => {
         const corsOrigins = opts['corsOrigins'] ? corsOriginsOption(String(opts['corsOrigins'])) : undefined;
@@ -98,6 +105,7 @@ function tenantCommand(): Command {
             ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
             ...(opts['b2c'] ? { b2c: opts['b2c'] === 'on' } : {}),
             ...(corsOrigins ? { corsOrigins } : {}),
+            ...(opts['avatars'] ? { avatars: opts['avatars'] as TenantSettings['avatars'] } : {}),
           });
           emit(opts, tenantJson(updated), `${updated.id}\t${JSON.stringify(updated.settings)}`);
         });

@@ -35,3 +35,9 @@ export function parseCorsOrigins(text: string): TenantSettings['corsOrigins'] {
 /** Whether a browser page at `origin` may call the API with this tenant's tokens. */
 export const corsAllows = (settings: TenantSettings, origin: string): boolean =>
   settings.corsOrigins === '*' || settings.corsOrigins.includes(origin.toLowerCase());
+
+/** `portrait tenant update T --avatars …`: who may read the tenant's photos through /avatar. */
+export const AVATAR_MODES = ['off', 'public'] as const satisfies readonly TenantSettings['avatars'][];
+
+/** Whether /avatar answers with this tenant's users (their photos, or their initials). */
+export const avatarsArePublic = (settings: TenantSettings): boolean => settings.avatars === 'public';
