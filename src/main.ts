@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { identityCommands } from './cli/app-commands.js';
 import { UsageError } from './cli/cli-support.js';
 import { directoryCommands } from './cli/directory-commands.js';
+import { photosCommand } from './cli/photo-commands.js';
 import { serveCommand } from './cli/serve-command.js';
 import { tokenCommand } from './cli/token-command.js';
 
@@ -31,7 +32,13 @@ export function buildProgram(): Command {
   const program = new Command('portrait')
     .description('A self-hostable profile-photo service that speaks the Microsoft Graph profilePhoto API.')
     .version(packageVersion());
-  for (const command of [serveCommand(), tokenCommand(), ...directoryCommands(), ...identityCommands()])
+  for (const command of [
+    serveCommand(),
+    tokenCommand(),
+    ...directoryCommands(),
+    photosCommand(),
+    ...identityCommands(),
+  ])
     program.addCommand(command);
   const throwInsteadOfExit = (command: Command) => {
     command.exitOverride();

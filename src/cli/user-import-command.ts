@@ -2,11 +2,10 @@
 // bar on a terminal, a report of the rows that failed, and no harm in running it twice.
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { parse } from 'csv-parse/sync';
 import { requireTenant } from '../services/directory-service.js';
 import { type ImportRow, importUsers } from '../services/user-import.js';
-import { emit, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
+import { emit, type Options, progressBar, storeCommand, UsageError, withStore } from './cli-support.js';
 
 function readRows(file: string): { rows: ImportRow[]; firstRow: number } {
   const text = readFileSync(file, 'utf8');
@@ -45,12 +44,8 @@ export function userImportCommand() {
       withStore(opts, async (store) => {
         const { rows, firstRow } = readRows(file);
         const tenant = await requireTenant(store.directory, String(opts['tenant']));
-        // The bar goes to stderr on a terminal only, so scripts and --json see clean output.
-        const bar =
-          process.stderr.isTTY && !opts['json']
-            ? new SingleBar({ stream: process.stderr, format: 'importing users [{bar}] {value}/{total}' })
-            : undefined;
-        bar?.start(rows.length, 0);
+        const bar = progressBar(opts, 'importing users');
+        bar?.start(rows.length, 0, { note: '' });
         const report = await importUsers(store, tenant, rows, (done) => bar?.update(done), firstRow);
         bar?.stop();
         emit(

@@ -15,6 +15,9 @@ import {
   type WriteCondition,
 } from '../store/store.js';
 
+/** SPEC §4: the largest photo accepted, 4 MiB (uploads, imports). */
+export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
+
 /** Whose photo set: a resolved owner, or any object id of a tenant. */
 export interface PhotoOwnerKey {
   tenantId: string;

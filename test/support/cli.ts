@@ -11,9 +11,13 @@ export interface CliResult {
   stderr: string;
 }
 
-export function portrait(args: string[], options: { input?: string } = {}): Promise<CliResult> {
+export function portrait(
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [...NODE_ARGS, ...args], (error, stdout, stderr) => {
+    const env = { ...process.env, ...options.env };
+    const child = execFile(process.execPath, [...NODE_ARGS, ...args], { env }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -27,6 +31,13 @@ export async function portraitJson(args: string[]): Promise<any> {
     throw new Error(`portrait ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
+
+/** Starts the real `portrait` command without waiting for it, for tests that interrupt it. */
+export const startPortrait = (args: string[], env: Record<string, string> = {}): ChildProcess =>
+  spawn(process.execPath, [...NODE_ARGS, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 export interface ServeProcess {
   child: ChildProcess;
