@@ -40,15 +40,18 @@ async function publicTenant(name: string): Promise<Tenant> {
   return h.store.directory.updateTenantSettings(created.id, { avatars: 'public' });
 }
 
+const person = (of: Tenant, userPrincipalName: string, displayName: string, mail?: string) =>
+  h.store.directory.createUser({
+    tenantId: of.id,
+    userPrincipalName,
+    displayName,
+    ...(mail ? { mail } : {}),
+  });
+
 before(async () => {
   h = await Harness.start();
   tenant = await h.tenant('avatars');
-  adele = await h.store.directory.createUser({
-    tenantId: tenant.id,
-    userPrincipalName: 'adele@avatars.example',
-    displayName: 'Adele Vance',
-    mail: 'Adele.Vance@Avatars.example',
-  });
+  adele = await person(tenant, 'adele@avatars.example', 'Adele Vance', 'Adele.Vance@Avatars.example');
   token = await h.appToken(tenant, ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All']);
   await upload(adele, await solidJpeg(300, 300, RED));
 });
@@ -184,11 +187,7 @@ describe('avatar defaults', () => {
   });
 
   it('draws initials for a public user without a photo', async () => {
-    const diego = await h.store.directory.createUser({
-      tenantId: tenant.id,
-      userPrincipalName: 'diego@avatars.example',
-      displayName: 'Diego Siciliani',
-    });
+    const diego = await person(tenant, 'diego@avatars.example', 'Diego Siciliani');
     const initials = await h.request('GET', `/avatar/${md5(diego.userPrincipalName)}?d=initials&s=64`);
     const mystery = await h.request('GET', `/avatar/${unknown}?d=mp&s=64`);
     assert.equal(await dimensions(initials.body), 'png 64x64');
@@ -241,12 +240,7 @@ describe('avatar requests that are wrong', () => {
 
 describe('the email-hash index', () => {
   it('follows a change of mail and of userPrincipalName made through the API', async () => {
-    const lee = await h.store.directory.createUser({
-      tenantId: tenant.id,
-      userPrincipalName: 'lee@avatars.example',
-      displayName: 'Lee Gu',
-      mail: 'lee@avatars.example',
-    });
+    const lee = await person(tenant, 'lee@avatars.example', 'Lee Gu', 'lee@avatars.example');
     await upload(lee, await noiseJpeg(100, 100));
     const patch = (body: object) =>
       h.request('PATCH', `/v1.0/users/${lee.id}`, {
@@ -278,18 +272,8 @@ describe('one address in several tenants', () => {
     // Tenants are ordered by creation time: make sure the two differ.
     await new Promise((resolve) => setTimeout(resolve, 5));
     newer = await publicTenant('newer');
-    olderUser = await h.store.directory.createUser({
-      tenantId: older.id,
-      userPrincipalName: 'pat@older.example',
-      displayName: 'Pat Older',
-      mail: shared,
-    });
-    newerUser = await h.store.directory.createUser({
-      tenantId: newer.id,
-      userPrincipalName: 'pat@newer.example',
-      displayName: 'Pat Newer',
-      mail: shared,
-    });
+    olderUser = await person(older, 'pat@older.example', 'Pat Older', shared);
+    newerUser = await person(newer, 'pat@newer.example', 'Pat Newer', shared);
   });
 
   const colourAt = async () =>
@@ -309,18 +293,8 @@ describe('one address in several tenants', () => {
   });
 
   it('prefers a match on mail to one on userPrincipalName', async () => {
-    const upnOwner = await h.store.directory.createUser({
-      tenantId: older.id,
-      userPrincipalName: 'sam@shared.example',
-      displayName: 'Sam by UPN',
-      mail: 'someone.else@older.example',
-    });
-    const mailOwner = await h.store.directory.createUser({
-      tenantId: newer.id,
-      userPrincipalName: 'sam@newer.example',
-      displayName: 'Sam by mail',
-      mail: 'sam@shared.example',
-    });
+    const upnOwner = await person(older, 'sam@shared.example', 'Sam by UPN', 'someone.else@older.example');
+    const mailOwner = await person(newer, 'sam@newer.example', 'Sam by mail', 'sam@shared.example');
     await h.store.directory.updateTenantSettings(older.id, { avatars: 'public' });
     for (const [user, owner, colour] of [
       [upnOwner, older, RED],
