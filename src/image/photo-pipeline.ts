@@ -104,12 +104,13 @@ async function decodeSquare(bytes: Buffer, format: AcceptedFormat, side: number,
 }
 
 /**
- * The pixels of a JPEG in stored form, read in full. Its bytes may be kept as they are, so even a
- * warning (a scan cut short before its end marker) refuses it.
+ * The pixels of a JPEG in stored form, read in full. When its bytes are kept as the caller sent
+ * them, even a warning (a scan cut short before its end marker) refuses it; Portrait's own fresh
+ * encodes skip that stricter, slower check.
  */
-async function decodeStored(bytes: Buffer): Promise<Pixels> {
+async function decodeStored(bytes: Buffer, kept: boolean): Promise<Pixels> {
   try {
-    return await sharp(bytes, { failOn: 'warning' })
+    return await sharp(bytes, { failOn: kept ? 'warning' : 'none' })
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
@@ -161,10 +162,10 @@ export async function processPhoto(bytes: Buffer, options: PipelineOptions): Pro
   const largest = await largestSize(bytes, sniffed.format, source, sides.at(-1)!, options);
   if (sides.length === 1) {
     // A kept upload must still decode in full: a truncated JPEG is refused, not stored.
-    if (largest.bytes === bytes) await decodeStored(bytes);
+    if (largest.bytes === bytes) await decodeStored(bytes, true);
     return [largest];
   }
-  const pixels = await decodeStored(largest.bytes);
+  const pixels = await decodeStored(largest.bytes, largest.bytes === bytes);
   const smaller = await Promise.all(
     sides.slice(0, -1).map((side) => encodeSize(pixels, side, options.jpegQuality)),
   );
