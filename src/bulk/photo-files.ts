@@ -23,6 +23,9 @@ export interface PhotoFiles {
   close(): Promise<void>;
 }
 
+/** The path is neither a folder nor a ZIP archive: a mistake in how the import was called. */
+export class NotAnArchiveError extends Error {}
+
 /** The owner a file names: its name without the extension (`adele@contoso.com.jpg` → `adele@contoso.com`). */
 export const fileStem = (name: string) => name.slice(0, name.length - extname(name).length);
 
@@ -86,7 +89,9 @@ async function archiveFiles(path: string): Promise<PhotoFiles> {
   try {
     zip = await openZip(path);
   } catch (error) {
-    throw new Error(`${path} is not a readable ZIP archive: ${(error as Error).message}`);
+    throw new NotAnArchiveError(
+      `'${path}' is neither a folder nor a readable ZIP archive (${(error as Error).message})`,
+    );
   }
   const files: PhotoFile[] = [];
   const ignored: string[] = [];

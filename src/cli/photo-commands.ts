@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { openPhotoFiles } from '../bulk/photo-files.js';
+import { NotAnArchiveError, openPhotoFiles, type PhotoFiles } from '../bulk/photo-files.js';
 import { exportPhotos } from '../bulk/photo-export.js';
 import { importPhotos } from '../bulk/photo-import.js';
 import { OwnerMapError, parseOwnerMap } from '../bulk/photo-owners.js';
@@ -31,6 +31,15 @@ function existingPath(path: string, what: string): void {
     statSync(path);
   } catch {
     throw new UsageError(`${what} '${path}' does not exist`);
+  }
+}
+
+async function photoFiles(source: string): Promise<PhotoFiles> {
+  try {
+    return await openPhotoFiles(source);
+  } catch (error) {
+    if (error instanceof NotAnArchiveError) throw new UsageError(error.message);
+    throw error;
   }
 }
 
@@ -69,7 +78,7 @@ function importCommand(): Command {
     const map = ownerMap(opts['map'] as string | undefined);
     return withStore(opts, async (store) => {
       const tenant = await requireTenant(store.directory, String(opts['tenant']));
-      const files = await openPhotoFiles(source);
+      const files = await photoFiles(source);
       const bar = progressBar(opts, 'importing photos');
       bar?.start(files.files.length, 0, { note: '' });
       try {

@@ -217,6 +217,7 @@ describe('photos import', () => {
     for (const args of [
       ['photos', 'import', join(work, 'nowhere'), '--tenant', 'bulk'],
       ['photos', 'import', photos, '--tenant', 'bulk', '--concurrency', '0'],
+      ['photos', 'import', join(work, 'map.csv'), '--tenant', 'bulk'],
       ['photos', 'import', photos, '--tenant', 'bulk', '--map', join(work, 'no-map.csv')],
       ['photos', 'export', join(work, 'x'), '--tenant', 'bulk', '--size', 'large'],
     ]) {
