@@ -201,13 +201,16 @@ describe('photos mirror', () => {
 });
 
 describe('photos mirror, throttled on both sides and interrupted', () => {
-  const upns = upnsOf('busy', 60);
+  const upns = upnsOf('busy', 30);
   let from: Side;
   let to: Side;
 
   before(async () => {
-    from = await side('busy-source', 'app=30/1s', upns, READ);
-    to = await side('busy-target', 'app=15/1s', upns, WRITE);
+    // Throttled by rules that a mirror cannot help meeting, whatever the machine's speed: the source
+    // allows one request a second per user, and the mirror reads two (metadata, then bytes) in a
+    // row; the target allows two photos a second, and four users are copied at once.
+    from = await side('busy-source', 'mailbox=1/1s', upns, READ);
+    to = await side('busy-target', 'app=2/1s', upns, WRITE);
     trustAll();
     await givePhotos(from, upns);
   });
@@ -229,13 +232,13 @@ describe('photos mirror, throttled on both sides and interrupted', () => {
         return 0;
       }
     };
-    while (copiedSoFar() < 10) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (copiedSoFar() < 6) await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGINT');
     assert.equal(await exited, 1, 'an interrupted mirror exits 1');
     const stopped = JSON.parse(stdout);
     assert.equal(stopped.interrupted, true);
     const done = copiedSoFar();
-    assert.ok(done >= 10 && done < upns.length, `${done} users were done before the interruption`);
+    assert.ok(done >= 6 && done < upns.length, `${done} users were done before the interruption`);
     assert.equal(stopped.copied, done);
 
     const resumed = await mirror(from, to, state);
