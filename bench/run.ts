@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { bulkImport } from './scenarios/bulk-import.js';
 import { memoryUnderPressure } from './scenarios/memory.js';
 import { reads } from './scenarios/reads.js';
 import { scale } from './scenarios/scale.js';
@@ -36,6 +37,7 @@ await step('memory', () => memoryUnderPressure({ uploads: 32 }, note));
 await step('scale', () =>
   scale({ small: 1000, large: quick ? 10_000 : 100_000, seconds: quick ? 3 : 10 }, note),
 );
+await step('import', () => bulkImport({ files: quick ? 100 : 1000 }, note));
 
 const version = (command: string, flag: string) => {
   try {

@@ -1,11 +1,12 @@
-// Builds the HTTP application from its parts, explicitly: protocol plugin, photo API, system
-// routes. The CLI reuses the services without any of this.
+// Builds the HTTP application from its parts, explicitly: protocol plugin, photo API, avatars,
+// system routes. The CLI reuses the services without any of this.
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
+import { avatarRoutes } from './http/avatar-routes.js';
 import { Cors } from './http/cors.js';
 import { FaultInjector } from './http/faults.js';
 import { clientErrorHandler, registerGraphProtocol, sendFrameworkError } from './http/graph-protocol.js';
@@ -19,6 +20,7 @@ import { explorerRoutes } from './http/explorer-routes.js';
 import { createMetrics, systemRoutes } from './http/system-routes.js';
 import { defaultWebRoot, webRoutes } from './http/web-routes.js';
 import type { PipelineOptions } from './image/photo-pipeline.js';
+import { AvatarService } from './services/avatar-service.js';
 import type { IssuerContext } from './services/oauth-service.js';
 import type { UsageRecorder } from './services/usage-recorder.js';
 import type { Store } from './store/store.js';
@@ -118,6 +120,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       origin,
     });
   }
+  await app.register(avatarRoutes, {
+    avatars: new AvatarService(deps.store, deps.pipeline.jpegQuality),
+    maxAgeSeconds: deps.photoMaxAgeSeconds,
+  });
   await app.register(identityRoutes, deps.issuer);
   await app.register(systemRoutes, { store: deps.store, metrics });
   await app.register(explorerRoutes);

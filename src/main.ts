@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { identityCommands } from './cli/app-commands.js';
 import { directoryCommands } from './cli/directory-commands.js';
 import { permissionsCommand } from './cli/permissions-command.js';
+import { photosCommand } from './cli/photo-commands.js';
 import { serveCommand } from './cli/serve-command.js';
 import { tokenCommand } from './cli/token-command.js';
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     serveCommand(),
     tokenCommand(),
     ...directoryCommands(),
+    photosCommand(),
     ...identityCommands(),
     permissionsCommand(),
   ])

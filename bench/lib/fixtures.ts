@@ -1,5 +1,6 @@
 // What the benchmark reads and uploads: a store with N users that each have a photo set (the
 // same encoded sizes, made once by the real pipeline), an app token, and real JPEG files.
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { mintAppToken } from '../../src/auth/token-issuer.js';
@@ -13,6 +14,8 @@ export interface Seeded {
   token: string;
   smallPhoto: Buffer;
   etag: string;
+  /** /avatar/{hash} of the first user (the tenant's avatars are public). */
+  avatarHash: string;
 }
 
 /** A photo-like JPEG: smooth colour fields with noise, so it compresses like a real photo. */
@@ -71,7 +74,8 @@ export async function seed(
 ): Promise<Seeded> {
   const store = await openStore(databaseUrl);
   try {
-    const tenant = await store.directory.createTenant({ name: 'bench' });
+    const created = await store.directory.createTenant({ name: 'bench' });
+    const tenant = await store.directory.updateTenantSettings(created.id, { avatars: 'public' });
     const sizes = await processPhoto(await photoJpeg(700, 700, 85), { maxPixels: 40e6, jpegQuality: 88 });
     const userIds: string[] = [];
     /** The first user's: the read benchmarks read that user. */
@@ -102,7 +106,8 @@ export async function seed(
         lifetimeSeconds: 4 * 3600,
       },
     );
-    return { tenantId: tenant.id, userIds, token, smallPhoto: sizes[0]!.bytes, etag };
+    const avatarHash = createHash('md5').update('user0@bench.example').digest('hex');
+    return { tenantId: tenant.id, userIds, token, smallPhoto: sizes[0]!.bytes, etag, avatarHash };
   } finally {
     await store.close();
   }

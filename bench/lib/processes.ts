@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,7 +26,7 @@ export interface Running {
 }
 
 /** The `NAME=value` settings of the executable's `#!/usr/bin/env -S … node` line. */
-function shebangEnvironment(): Record<string, string> {
+export function shebangEnvironment(): Record<string, string> {
   const first = readFileSync(MAIN, 'utf8').split('\n', 1)[0]!;
   return Object.fromEntries([...first.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
 }
@@ -149,4 +149,51 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+export interface MeasuredRun {
+  code: number | null;
+  stdout: string;
+  wallMs: number;
+  /** CPU seconds of the process and its children, as last sampled. */
+  cpuSeconds: number;
+  /** Peak resident set (VmHWM), as last sampled. */
+  peakMb: number;
+}
+
+/**
+ * Runs a command to its end, sampling its CPU time and peak RSS from /proc every 50 ms (VmHWM only
+ * grows, so the last sample holds the peak of everything before it).
+ */
+export function runMeasured(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<MeasuredRun> {
+  const started = performance.now();
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  let cpu = 0;
+  let peak = 0;
+  const sample = () => {
+    try {
+      cpu = cpuSecondsOfTree(child.pid!);
+      peak = Math.max(peak, memory(child.pid!).peakMb);
+    } catch {
+      // the process has just ended
+    }
+  };
+  const sampler = setInterval(sample, 50);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearInterval(sampler);
+      resolve({ code, stdout, wallMs: performance.now() - started, cpuSeconds: cpu, peakMb: peak });
+    }),
+  );
 }

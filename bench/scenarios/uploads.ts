@@ -4,33 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { Agent, request } from 'undici';
+import { bareSizes as bare } from '../lib/bare-sharp.js';
 import { photoJpeg, seed } from '../lib/fixtures.js';
 import { cpuSecondsOfTree, startPortrait } from '../lib/processes.js';
 import type { Row } from '../lib/report.js';
-
-const SIDES = [48, 64, 96, 120, 240, 360, 432, 504, 648];
-
-/** What any sharp user would write for the same result: decode once to the largest square, then every size. */
-async function bare(bytes: Buffer): Promise<void> {
-  const square = await sharp(bytes)
-    .autoOrient()
-    .resize(648, 648, { fit: 'cover' })
-    .flatten({ background: '#ffffff' })
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const { width, height, channels } = square.info;
-  await Promise.all(
-    SIDES.map((side) =>
-      sharp(square.data, { raw: { width, height, channels } })
-        .resize(side, side)
-        .jpeg({ quality: 88 })
-        .toBuffer(),
-    ),
-  );
-}
 
 /** Runs `count` jobs, `parallel` at a time; mean wall time per job in ms. */
 async function timed(count: number, parallel: number, job: (i: number) => Promise<void>): Promise<number> {

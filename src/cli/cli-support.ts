@@ -1,6 +1,7 @@
 // What every CLI command shares: opening the store named by --data/--database, finding the tenant,
-// user or app a command names, printing one JSON object (--json) or a human line, and the exit
-// codes (0 ok, 1 failure, 2 usage error).
+// user or app a command names, printing one JSON object (--json) or a human line, the exit codes
+// (0 ok, 1 failure, 2 usage error), and the progress bar and summary of long work.
+import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { addOptions, STORE_OPTIONS, storeConfig } from '../config.js';
 import { PermissionNameError } from '../services/app-service.js';
@@ -31,6 +32,13 @@ export function storeCommand(name: string, description: string): Command {
   const command = new Command(name).description(description).option('--json', 'print one JSON object');
   return addOptions(command, STORE_OPTIONS);
 }
+
+/** `--concurrency N`: how many things are done at once. */
+export const concurrencyOption = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('a whole number from 1 to 64.');
+  return n;
+};
 
 /** Repeatable option values accumulate into a list. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -73,4 +81,33 @@ export async function namedApp(store: Store, tenant: Tenant, key: string): Promi
   const app = await store.apps.findApp(tenant.id, key);
   if (!app) throw notInTenant('app', key, tenant);
   return app;
+}
+
+/**
+ * A progress bar on standard error when it is a terminal and the output is not --json; nothing
+ * otherwise, so scripts and pipes see clean output (SPEC §1).
+ */
+export function progressBar(opts: Options, label: string): SingleBar | undefined {
+  if (!process.stderr.isTTY || opts['json']) return undefined;
+  return new SingleBar({
+    stream: process.stderr,
+    format: `${label} [{bar}] {value}/{total}{note}`,
+    hideCursor: true,
+  });
+}
+
+/** Counts, then one row per failure, in aligned columns. */
+export function summaryTable(
+  counts: [string, number][],
+  failures: { name: string; error: string }[],
+  nameHeading: string,
+): string {
+  const width = Math.max(...counts.map(([label]) => label.length));
+  const lines = counts.map(([label, n]) => `${label.padEnd(width)}  ${n}`);
+  if (failures.length > 0) {
+    const column = Math.max(nameHeading.length, ...failures.map((f) => f.name.length));
+    lines.push('', `${nameHeading.padEnd(column)}  reason`);
+    for (const failure of failures) lines.push(`${failure.name.padEnd(column)}  ${failure.error}`);
+  }
+  return lines.join('\n');
 }

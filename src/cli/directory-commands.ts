@@ -6,8 +6,15 @@ import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
 import { checkLengths } from '../graph/property-limits.js';
 import { createGroup, isUserPrincipalName } from '../services/directory-service.js';
-import { parseCorsOrigins, parseFaults } from '../services/tenant-settings.js';
-import { type Contact, DuplicateError, type ListQuery, type Page, type Store } from '../store/store.js';
+import { AVATAR_MODES, parseCorsOrigins, parseFaults } from '../services/tenant-settings.js';
+import {
+  type Contact,
+  DuplicateError,
+  type ListQuery,
+  type Page,
+  type Store,
+  type TenantSettings,
+} from '../store/store.js';
 import {
   collect,
   emit,
@@ -127,6 +134,12 @@ function tenantCommand(): Command {
       )
       .addOption(
         new Option(
+          '--avatars <mode>',
+          "/avatar/{hash}: 'public' serves this tenant's photos to anyone, 'off' (the default) acts as if it had none",
+        ).choices(AVATAR_MODES),
+      )
+      .addOption(
+        new Option(
           '--cors-origins <origins>',
           "browser origins allowed to call the API with this tenant's tokens: '*' (any, the default) or a space-separated list",
         ),
@@ -145,7 +158,7 @@ function tenantCommand(): Command {
       )
       .addHelpText(
         'after',
-        '\nExamples:\n  portrait tenant update contoso --faults "429=0.1 503=0.05 delay=200ms"\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json\n  portrait tenant update contoso --photo-update-roles "People Administrator, Global Administrator"',
+        '\nExamples:\n  portrait tenant update contoso --faults "429=0.1 503=0.05 delay=200ms"\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json\n  portrait tenant update contoso --photo-update-roles "People Administrator, Global Administrator"\n  portrait tenant update contoso --avatars public',
       )
       .action((key: string, opts: Options) => {
         const corsOrigins = opts['corsOrigins']
@@ -174,6 +187,7 @@ function tenantCommand(): Command {
             ...(corsOrigins ? { corsOrigins } : {}),
             ...(faults !== undefined ? { faults } : {}),
             ...(allowedRoles ? { photoUpdateSettings: { source: 'cloud' as const, allowedRoles } } : {}),
+            ...(opts['avatars'] ? { avatars: opts['avatars'] as TenantSettings['avatars'] } : {}),
           });
           emit(opts, tenantJson(updated), `${updated.id}\t${JSON.stringify(updated.settings)}`);
         });

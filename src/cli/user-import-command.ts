@@ -2,10 +2,17 @@
 // bar on a terminal, a report of the rows that failed, and no harm in running it twice.
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { parse } from 'csv-parse/sync';
 import { type ImportRow, importUsers } from '../services/user-import.js';
-import { emit, namedTenant, type Options, storeCommand, UsageError, withStore } from './cli-support.js';
+import {
+  emit,
+  namedTenant,
+  type Options,
+  progressBar,
+  storeCommand,
+  UsageError,
+  withStore,
+} from './cli-support.js';
 
 function readRows(file: string): { rows: ImportRow[]; firstRow: number } {
   const text = readFileSync(file, 'utf8');
@@ -44,12 +51,8 @@ export function userImportCommand() {
       withStore(opts, async (store) => {
         const { rows, firstRow } = readRows(file);
         const tenant = await namedTenant(store, String(opts['tenant']));
-        // The bar goes to stderr on a terminal only, so scripts and --json see clean output.
-        const bar =
-          process.stderr.isTTY && !opts['json']
-            ? new SingleBar({ stream: process.stderr, format: 'importing users [{bar}] {value}/{total}' })
-            : undefined;
-        bar?.start(rows.length, 0);
+        const bar = progressBar(opts, 'importing users');
+        bar?.start(rows.length, 0, { note: '' });
         const report = await importUsers(store, tenant, rows, (done) => bar?.update(done), firstRow);
         bar?.stop();
         emit(

@@ -19,6 +19,7 @@ import { type DirectoryPorts, type ResolvedOwner, resolveOwner } from '../servic
 import {
   deletePhoto,
   listPhotos,
+  MAX_PHOTO_BYTES,
   type PhotoMetadata,
   type PhotoServiceDeps,
   readPhoto,
@@ -30,9 +31,6 @@ import { permit } from './permit.js';
 import { sendJson } from './graph-protocol.js';
 import type { PublicOrigin } from './public-origin.js';
 import type { UploadGate } from './upload-gate.js';
-
-/** SPEC §4: 4 MiB, refused while streaming. */
-export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 
 export interface PhotoRouteDeps {
   version: ApiVersion;
@@ -189,7 +187,8 @@ const HANDLERS: Record<EndpointRule['operation'], Handler> = {
 };
 
 export async function photoRoutes(app: FastifyInstance, deps: PhotoRouteDeps): Promise<void> {
-  // Photo bodies are raw bytes of any declared type; the pipeline decides what they are.
+  // Photo bodies are raw bytes of any declared type; the pipeline decides what they are. Bodies over
+  // the limit are refused while streaming.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_request, body, done) =>
     done(null, body),

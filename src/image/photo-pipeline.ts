@@ -1,10 +1,14 @@
-// The image pipeline of SPEC §4, and the only module that imports sharp. An upload is decoded
-// once into an oriented, sRGB, flattened, centre-cropped square at the largest size it yields;
-// every smaller size is resized from that one buffer and encoded as a metadata-free JPEG.
+// The image pipeline of SPEC §4, and the only module (with its siblings in image/) that imports
+// sharp. An upload is decoded once into an oriented, sRGB, flattened, centre-cropped square at the
+// largest size it yields and encoded as a metadata-free JPEG; every smaller size is resized from
+// that JPEG's pixels. Deriving the small sizes from the stored largest one, and keeping a JPEG that
+// is already in stored form as it is, makes the pipeline idempotent: the largest size of a set,
+// uploaded again, gives back the same set byte for byte (export then import, README).
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { invalidImage } from '../errors.js';
 import { sidesForSquare } from '../graph/photo-sizes.js';
 import { ACCEPTED_FORMAT_NAMES, type AcceptedFormat, sniffFormat } from './format-sniff.js';
+import { isStoredFormJpeg } from './stored-form.js';
 
 // libvips' operation cache pays off for repeated identical operations; uploads never repeat and
 // the cache would hold decoded pixels, so memory would track history instead of load.
@@ -82,6 +86,8 @@ async function inspect(bytes: Buffer, format: AcceptedFormat, maxPixels: number)
     : { width: meta.width, height };
 }
 
+type Pixels = { data: Buffer; info: OutputInfo };
+
 async function decodeSquare(bytes: Buffer, format: AcceptedFormat, side: number, maxPixels: number) {
   try {
     return await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels, sequentialRead: true })
@@ -97,17 +103,46 @@ async function decodeSquare(bytes: Buffer, format: AcceptedFormat, side: number,
   }
 }
 
-async function encodeSize(
-  square: { data: Buffer; info: OutputInfo },
-  side: number,
-  quality: number,
-): Promise<EncodedPhoto> {
+/**
+ * The pixels of a JPEG in stored form, read in full. When its bytes are kept as the caller sent
+ * them, even a warning (a scan cut short before its end marker) refuses it; Portrait's own fresh
+ * encodes skip that stricter, slower check.
+ */
+async function decodeStored(bytes: Buffer, kept: boolean): Promise<Pixels> {
+  try {
+    return await sharp(bytes, { failOn: kept ? 'warning' : 'none' })
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw corrupt('jpeg', error);
+  }
+}
+
+async function encodeSize(square: Pixels, side: number, quality: number): Promise<EncodedPhoto> {
   const { width, height, channels } = square.info;
   let image = sharp(square.data, { raw: { width, height, channels } });
   if (side !== width) image = image.resize(side, side, { kernel: 'lanczos3' });
   // No withMetadata(): sharp writes no EXIF, XMP, IPTC or ICC, so nothing of the source survives.
   const bytes = await image.jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer();
   return { width: side, height: side, contentType: 'image/jpeg', bytes };
+}
+
+/**
+ * The largest size: the upload itself when it is a JPEG square of exactly that side in stored
+ * form (nothing in it to strip or convert), else the decoded square encoded.
+ */
+async function largestSize(
+  bytes: Buffer,
+  format: AcceptedFormat,
+  source: { width: number; height: number },
+  side: number,
+  options: PipelineOptions,
+): Promise<EncodedPhoto> {
+  if (format === 'jpeg' && source.width === side && source.height === side && isStoredFormJpeg(bytes)) {
+    return { width: side, height: side, contentType: 'image/jpeg', bytes };
+  }
+  const square = await decodeSquare(bytes, format, side, options.maxPixels);
+  return encodeSize(square, side, options.jpegQuality);
 }
 
 /**
@@ -122,10 +157,19 @@ export async function processPhoto(bytes: Buffer, options: PipelineOptions): Pro
       `The body is ${sniffed.description}, not an image in a format Portrait accepts (${ACCEPTED_FORMAT_NAMES}).`,
     );
   }
-  const { width, height } = await inspect(bytes, sniffed.format, options.maxPixels);
-  const sides = sidesForSquare(Math.min(width, height));
-  const square = await decodeSquare(bytes, sniffed.format, sides.at(-1)!, options.maxPixels);
-  return Promise.all(sides.map((side) => encodeSize(square, side, options.jpegQuality)));
+  const source = await inspect(bytes, sniffed.format, options.maxPixels);
+  const sides = sidesForSquare(Math.min(source.width, source.height));
+  const largest = await largestSize(bytes, sniffed.format, source, sides.at(-1)!, options);
+  if (sides.length === 1) {
+    // A kept upload must still decode in full: a truncated JPEG is refused, not stored.
+    if (largest.bytes === bytes) await decodeStored(bytes, true);
+    return [largest];
+  }
+  const pixels = await decodeStored(largest.bytes, largest.bytes === bytes);
+  const smaller = await Promise.all(
+    sides.slice(0, -1).map((side) => encodeSize(pixels, side, options.jpegQuality)),
+  );
+  return [...smaller, largest];
 }
 
 /** Renders an SVG document (Portrait's own, e.g. a demo avatar) to PNG bytes for the pipeline. */

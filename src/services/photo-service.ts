@@ -1,5 +1,6 @@
 // Photo reads and writes for any owner: sizes, the missing-photo rules, the pipeline and the
 // atomic store write. Knows nothing of HTTP; throws from the Graph error catalogue.
+import { createHash } from 'node:crypto';
 import { imageNotFound, preconditionFailed } from '../errors.js';
 import { type PhotoSize, sizeId } from '../graph/photo-sizes.js';
 import { type PipelineOptions, processPhoto } from '../image/photo-pipeline.js';
@@ -7,11 +8,15 @@ import {
   type PhotoSetInfo,
   type PhotoStore,
   PreconditionError,
+  type ReplaceOptions,
   type StoredVariant,
   type TenantSettings,
   type VariantInfo,
   type WriteCondition,
 } from '../store/store.js';
+
+/** SPEC §4: the largest photo accepted, 4 MiB (uploads, imports). */
+export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 
 /** Whose photo set: a resolved owner, or any object id of a tenant. */
 export interface PhotoOwnerKey {
@@ -100,16 +105,23 @@ async function conditional<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs the pipeline, then swaps the whole set in one transaction. Refusals store nothing. */
+/** Hex SHA-256 of an upload: the set remembers it, so a bulk import can skip what it already has. */
+export const sourceHash = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
+/**
+ * Runs the pipeline, then swaps the whole set in one transaction. Refusals store nothing.
+ * `options.sourceSha256` saves hashing the body again when the caller has done it.
+ */
 export async function replacePhoto(
   deps: PhotoServiceDeps,
   owner: PhotoOwnerKey,
   body: Buffer,
-  condition: WriteCondition = {},
+  options: ReplaceOptions = {},
 ): Promise<PhotoSetInfo> {
   const encoded = await processPhoto(body, deps.pipeline);
+  const sourceSha256 = options.sourceSha256 ?? sourceHash(body);
   return conditional(() =>
-    deps.photos.replacePhotoSet(owner.tenantId, owner.photoOwnerId, encoded, condition),
+    deps.photos.replacePhotoSet(owner.tenantId, owner.photoOwnerId, encoded, { ...options, sourceSha256 }),
   );
 }
 

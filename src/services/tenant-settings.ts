@@ -82,3 +82,9 @@ export function parseFaults(text: string, now = new Date()): FaultSettings | nul
   }
   return faults;
 }
+
+/** `portrait tenant update T --avatars …`: who may read the tenant's photos through /avatar. */
+export const AVATAR_MODES = ['off', 'public'] as const satisfies readonly TenantSettings['avatars'][];
+
+/** Whether /avatar answers with this tenant's users (their photos, or their initials). */
+export const avatarsArePublic = (settings: TenantSettings): boolean => settings.avatars === 'public';

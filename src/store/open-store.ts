@@ -4,6 +4,7 @@ import { Migrator } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import type { SqlBackend } from './sql/schema.js';
 import { SqlAppStore } from './sql/sql-app-store.js';
+import { SqlAvatarStore } from './sql/sql-avatar-store.js';
 import { SqlDirectoryStore } from './sql/sql-directory-store.js';
 import { SqlGroupStore } from './sql/sql-group-store.js';
 import { SqlKeyStore } from './sql/sql-key-store.js';
@@ -49,6 +50,7 @@ export async function openStore(url: string): Promise<Store> {
       groups: new SqlGroupStore(backend),
       mailbox: new SqlMailboxStore(backend),
       photos: new SqlPhotoStore(backend),
+      avatars: new SqlAvatarStore(backend),
       keys: new SqlKeyStore(backend),
       apps: new SqlAppStore(backend),
       usage: new SqlUsageStore(backend),

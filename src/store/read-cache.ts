@@ -119,5 +119,6 @@ export function withReadCache(store: Store, changedElsewhere: () => boolean): St
     groups: cachedPort(store.groups, 'groups', ['findGroup', 'groupRelation'], cache),
     mailbox: cachedPort(store.mailbox, 'mailbox', ['findContact', 'findContactFolder'], cache),
     photos: cachedPort(store.photos, 'photos', ['readPhotoSet', 'readVariant'], cache),
+    avatars: cachedPort(store.avatars, 'avatars', ['findByEmailHash'], cache),
   };
 }

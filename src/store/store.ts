@@ -15,6 +15,11 @@ export interface TenantSettings {
    */
   corsOrigins: '*' | string[];
   /**
+   * Whether `/avatar/{hash}` serves this tenant's users' photos to anyone (`public`), or acts as
+   * if they had none (`off`, the default).
+   */
+  avatars: 'off' | 'public';
+  /**
    * Graph beta's photoUpdateSettings: where photos are managed (`cloud`) and, when not empty, the
    * directory roles (template ids) a delegated caller needs to change a user photo.
    */
@@ -43,6 +48,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   corsOrigins: '*',
   photoUpdateSettings: { source: 'cloud', allowedRoles: [] },
   faults: null,
+  avatars: 'off',
 };
 
 export interface Tenant {
@@ -280,6 +286,8 @@ export interface PhotoSetInfo {
   /** 8 hex digits, new on every replace; shared by every size of the set. */
   etag: string;
   updatedAt: string;
+  /** SHA-256 (hex) of the upload the set was made from, when known: a re-run import skips it. */
+  sourceSha256: string | null;
   /** Smallest first. */
   variants: VariantInfo[];
 }
@@ -301,6 +309,11 @@ export interface WriteCondition {
   ifMatch?: readonly string[];
 }
 
+export interface ReplaceOptions extends WriteCondition {
+  /** SHA-256 (hex) of the upload the variants were made from. */
+  sourceSha256?: string;
+}
+
 export interface PhotoStore {
   readPhotoSet(tenantId: string, ownerId: string): Promise<PhotoSetInfo | undefined>;
   /** One size with its bytes and the set's etag; the largest when `sizeId` is omitted. */
@@ -313,10 +326,26 @@ export interface PhotoStore {
     tenantId: string,
     ownerId: string,
     variants: NewVariant[],
-    condition?: WriteCondition,
+    options?: ReplaceOptions,
   ): Promise<PhotoSetInfo>;
   /** False when there was no photo; throws PreconditionError when `ifMatch` no longer holds. */
   deletePhotoSet(tenantId: string, ownerId: string, condition?: WriteCondition): Promise<boolean>;
+}
+
+/** A user whose mail or userPrincipalName hashes to an avatar URL's hash. */
+export interface AvatarCandidate {
+  tenantId: string;
+  userId: string;
+  displayName: string;
+  matchedOn: 'mail' | 'userPrincipalName';
+}
+
+export interface AvatarStore {
+  /**
+   * Users of every tenant whose trimmed, lower-cased mail or userPrincipalName has this MD5 or
+   * SHA-256 digest (lower-case hex). The index follows every create, update and delete of a user.
+   */
+  findByEmailHash(hash: string): Promise<AvatarCandidate[]>;
 }
 
 export interface SigningKeyRecord {
@@ -448,6 +477,7 @@ export interface Store {
   groups: GroupStore;
   mailbox: MailboxStore;
   photos: PhotoStore;
+  avatars: AvatarStore;
   keys: KeyStore;
   apps: AppStore;
   usage: UsageStore;

@@ -5,6 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { migrationProvider } from '../../src/store/migrations/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import { DuplicateError, type NewVariant, PreconditionError, type Store } from '../../src/store/store.js';
 
@@ -154,6 +158,49 @@ for (const [name, url] of BACKENDS) {
       assert.equal(await store.photos.readPhotoSet(t.id, group.id), undefined);
     });
 
+    it('remembers the hash of the upload a set was made from, until a replace without one', async () => {
+      const t = await store.directory.createTenant({ name: 'sources' });
+      const made = await store.photos.replacePhotoSet(t.id, 'o', [variant(48, 1)], {
+        sourceSha256: 'ab'.repeat(32),
+      });
+      assert.equal(made.sourceSha256, 'ab'.repeat(32));
+      assert.equal((await store.photos.readPhotoSet(t.id, 'o'))?.sourceSha256, 'ab'.repeat(32));
+      await store.photos.replacePhotoSet(t.id, 'o', [variant(48, 2)]);
+      assert.equal((await store.photos.readPhotoSet(t.id, 'o'))?.sourceSha256, null);
+    });
+
+    it('indexes users by the hashes of their mail and userPrincipalName, following every change', async () => {
+      const t = await store.directory.createTenant({ name: 'hashes' });
+      const user = await store.directory.createUser({
+        tenantId: t.id,
+        userPrincipalName: 'Kim@Hashes.example',
+        displayName: 'Kim',
+        mail: ' kim.a@hashes.example ',
+      });
+      const found = async (email: string) =>
+        Promise.all(
+          ['md5', 'sha256'].map(async (algorithm) =>
+            (await store.avatars.findByEmailHash(digest(algorithm, email))).map(
+              (c) => `${c.userId} ${c.matchedOn}`,
+            ),
+          ),
+        );
+      assert.deepEqual(await found('kim.a@hashes.example'), [[`${user.id} mail`], [`${user.id} mail`]]);
+      assert.deepEqual(await found('kim@hashes.example'), [
+        [`${user.id} userPrincipalName`],
+        [`${user.id} userPrincipalName`],
+      ]);
+      await store.directory.updateUser(t.id, user.id, {
+        mail: null,
+        userPrincipalName: 'kim.b@hashes.example',
+      });
+      assert.deepEqual(await found('kim.a@hashes.example'), [[], []]);
+      assert.deepEqual(await found('kim@hashes.example'), [[], []]);
+      assert.deepEqual((await found('kim.b@hashes.example'))[0], [`${user.id} userPrincipalName`]);
+      await store.directory.deleteUser(t.id, user.id);
+      assert.deepEqual(await found('kim.b@hashes.example'), [[], []]);
+    });
+
     it('keeps an installation setting once set, whoever asks first', async () => {
       assert.equal(await store.keys.installationSetting('x', () => 'first'), 'first');
       assert.equal(await store.keys.installationSetting('x', () => 'second'), 'first');
@@ -191,6 +238,53 @@ describe('store contract: sqlite crash safety', () => {
     );
     await reopened.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+const digest = (algorithm: string, email: string) =>
+  createHash(algorithm).update(email.trim().toLowerCase()).digest('hex');
+
+describe('store contract: sqlite migration to the email-hash index', () => {
+  it('indexes the users a store already had', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portrait-migrate-'));
+    const path = join(dir, 'portrait.db');
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
+    const { error } = await new Migrator({ db, provider: migrationProvider('blob') }).migrateTo(
+      '003-properties',
+    );
+    assert.equal(error, undefined);
+    await db
+      .insertInto('tenants')
+      .values({ id: 't1', name: 'Old', name_lower: 'old', settings: '{}', created_at: 'x' })
+      .execute();
+    await db
+      .insertInto('users')
+      .values({
+        id: 'u1',
+        tenant_id: 't1',
+        user_principal_name: 'Old@Old.example',
+        upn_lower: 'old@old.example',
+        display_name: 'Old',
+        mail: 'old.mail@old.example',
+        directory_roles: '[]',
+        created_at: 'x',
+      })
+      .execute();
+    await db.destroy();
+    const store = await openStore(`sqlite:${path}`);
+    try {
+      for (const email of ['old@old.example', 'old.mail@old.example']) {
+        for (const algorithm of ['md5', 'sha256']) {
+          assert.deepEqual(
+            (await store.avatars.findByEmailHash(digest(algorithm, email))).map((c) => c.userId),
+            ['u1'],
+          );
+        }
+      }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -32,6 +32,13 @@ export async function portraitJson(args: string[]): Promise<any> {
   return JSON.parse(result.stdout);
 }
 
+/** Starts the real `portrait` command without waiting for it, for tests that interrupt it. */
+export const startPortrait = (args: string[], env: Record<string, string> = {}): ChildProcess =>
+  spawn(process.execPath, [...NODE_ARGS, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
 export interface ServeProcess {
   child: ChildProcess;
   url: string;

@@ -1,4 +1,5 @@
 // Real image files for tests, made with sharp: nothing is checked in, everything is generated.
+import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
@@ -102,4 +103,12 @@ export function handmadePng(
     );
   }
   return Buffer.concat(parts);
+}
+
+/** Two lists of images, byte for byte the same (photo sets compared size by size). */
+export function assertSameBytes(actual: Buffer[] | undefined, expected: Buffer[] | undefined, label: string) {
+  assert.equal(actual?.length, expected?.length, `${label}: as many sizes`);
+  for (const [i, bytes] of (expected ?? []).entries()) {
+    assert.ok(bytes.equals(actual![i]!), `${label}: size ${i} is byte-identical`);
+  }
 }

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { GraphError } from '../../src/errors.js';
 import { processPhoto } from '../../src/image/photo-pipeline.js';
+import { isStoredFormJpeg } from '../../src/image/stored-form.js';
 import {
+  assertSameBytes,
   BLUE,
   GREEN,
   halves,
@@ -226,5 +228,52 @@ describe('image pipeline', () => {
   it('refuses images over the pixel limit before decoding them', async () => {
     await refused(handmadePng(100_000, 100_000, { rows: 1 }), /10000 megapixels.*limit is 40 megapixels/);
     await refused(await solidJpeg(200, 200), /limit is 0\.01 megapixels/, { ...OPTIONS, maxPixels: 10_000 });
+  });
+
+  it('gives back the same set, byte for byte, when the largest size is uploaded again', async () => {
+    for (const source of [await noiseJpeg(3000, 2250), await noiseJpeg(500, 400), await solidJpeg(30, 30)]) {
+      const first = await processPhoto(source, OPTIONS);
+      const again = await processPhoto(first.at(-1)!.bytes, OPTIONS);
+      assert.deepEqual(
+        again.map((s) => s.width),
+        first.map((s) => s.width),
+      );
+      assertSameBytes(
+        again.map((s) => s.bytes),
+        first.map((s) => s.bytes),
+        `${first.at(-1)!.width}`,
+      );
+    }
+  });
+
+  it('keeps a stored-form JPEG square of a stored size as it is, and re-encodes anything else', async () => {
+    const stored = (await processPhoto(await noiseJpeg(700, 700), OPTIONS)).at(-1)!.bytes;
+    assert.ok(isStoredFormJpeg(stored));
+    const withExif = await sharp(stored)
+      .withExif({ IFD0: { Copyright: 'SECRET' } })
+      .jpeg()
+      .toBuffer();
+    const progressive = await sharp(stored).jpeg({ progressive: true }).toBuffer();
+    const trailing = Buffer.concat([stored, Buffer.from('SECRET trailing bytes')]);
+    for (const [what, bytes] of [
+      ['EXIF', withExif],
+      ['progressive', progressive],
+      ['trailing bytes', trailing],
+    ] as const) {
+      assert.equal(isStoredFormJpeg(bytes), false, what);
+      const largest = (await processPhoto(bytes, OPTIONS)).at(-1)!.bytes;
+      assert.ok(isStoredFormJpeg(largest), `${what}: stored in stored form`);
+      assert.equal(largest.includes('SECRET'), false, `${what}: nothing of it kept`);
+    }
+    // A stored-form JPEG that is not a stored size (700 is between 648 and the next) is scaled.
+    const odd = await sharp(stored).resize(700, 700).jpeg().toBuffer();
+    assert.ok(isStoredFormJpeg(odd));
+    assert.equal((await processPhoto(odd, OPTIONS)).at(-1)!.width, 648);
+  });
+
+  it('refuses a truncated JPEG even when its start is in stored form', async () => {
+    const stored = (await processPhoto(await noiseJpeg(100, 100), OPTIONS)).at(-1)!.bytes;
+    const cut = Buffer.concat([stored.subarray(0, stored.length - 200), Buffer.from([0xff, 0xd9])]);
+    await refused(cut, /truncated or corrupt/);
   });
 });

@@ -3,7 +3,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './001-initial.js';
 import { identitySchema } from './002-identity.js';
 import { propertiesSchema } from './003-properties.js';
-import { permissionUsageSchema } from './004-permission-usage.js';
+import { bulkAndAvatarsSchema } from './004-bulk-and-avatars.js';
+import { permissionUsageSchema } from './005-permission-usage.js';
 
 export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -11,7 +12,8 @@ export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider
       '001-initial': initialSchema(blobType),
       '002-identity': identitySchema,
       '003-properties': propertiesSchema,
-      '004-permission-usage': permissionUsageSchema,
+      '004-bulk-and-avatars': bulkAndAvatarsSchema,
+      '005-permission-usage': permissionUsageSchema,
     };
   },
 });

@@ -66,6 +66,16 @@ export interface PhotoSetsTable {
   owner_id: string;
   etag: string;
   updated_at: string;
+  /** SHA-256 (hex) of the upload the set was made from; null for sets stored before it was kept. */
+  source_sha256: string | null;
+}
+
+/** The avatar endpoint's index: MD5 and SHA-256 of each user's trimmed, lower-cased emails. */
+export interface EmailHashesTable {
+  hash: string;
+  tenant_id: string;
+  user_id: string;
+  property: 'mail' | 'userPrincipalName';
 }
 
 export interface PhotoVariantsTable {
@@ -156,6 +166,7 @@ export interface Database {
   contacts: ContactsTable;
   photo_sets: PhotoSetsTable;
   photo_variants: PhotoVariantsTable;
+  email_hashes: EmailHashesTable;
   signing_keys: SigningKeysTable;
   installation: InstallationTable;
   applications: ApplicationsTable;

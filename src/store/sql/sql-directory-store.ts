@@ -15,6 +15,7 @@ import {
   type UserFields,
 } from '../store.js';
 import type { Db, SqlBackend, TenantsTable, UsersTable } from './schema.js';
+import { indexEmailHashes } from './sql-avatar-store.js';
 import { deletePhotoSets } from './sql-photo-store.js';
 import { definedOnly, listPage, normaliseId, now, parseJson, preparedQuery } from './sql-support.js';
 
@@ -164,6 +165,7 @@ export class SqlDirectoryStore implements DirectoryStore {
           ...userColumns(user),
         })
         .execute();
+      await indexEmailHashes(trx, user);
       return user;
     });
   }
@@ -218,6 +220,8 @@ export class SqlDirectoryStore implements DirectoryStore {
         );
       }
       await trx.updateTable('users').set(userColumns(updated)).where('id', '=', userId).execute();
+      if (change.mail !== undefined || change.userPrincipalName !== undefined)
+        await indexEmailHashes(trx, updated);
       return updated;
     });
   }

@@ -7,6 +7,7 @@ import {
   type PhotoSetInfo,
   type PhotoStore,
   PreconditionError,
+  type ReplaceOptions,
   type StoredVariant,
   type WriteCondition,
 } from '../store.js';
@@ -60,6 +61,7 @@ export class SqlPhotoStore implements PhotoStore {
       .select([
         's.etag',
         's.updated_at',
+        's.source_sha256',
         'v.size_id',
         'v.width',
         'v.height',
@@ -75,6 +77,7 @@ export class SqlPhotoStore implements PhotoStore {
     return {
       etag: first.etag,
       updatedAt: first.updated_at,
+      sourceSha256: first.source_sha256,
       variants: rows.map((r) => ({
         sizeId: r.size_id,
         width: r.width,
@@ -130,19 +133,26 @@ export class SqlPhotoStore implements PhotoStore {
     tenantId: string,
     ownerId: string,
     variants: NewVariant[],
-    condition: WriteCondition = {},
+    options: ReplaceOptions = {},
   ): Promise<PhotoSetInfo> {
     const sorted = [...variants].sort((a, b) => a.width - b.width);
+    const sourceSha256 = options.sourceSha256 ?? null;
     return this.backend.writeTransaction(async (trx) => {
       const current = await currentEtag(trx, tenantId, ownerId);
-      checkCondition(current, condition);
+      checkCondition(current, options);
       let etag = newEtag();
       while (etag === current) etag = newEtag();
       const updatedAt = new Date().toISOString();
       await deletePhotoSets(trx, tenantId, [ownerId]);
       await trx
         .insertInto('photo_sets')
-        .values({ tenant_id: tenantId, owner_id: ownerId, etag, updated_at: updatedAt })
+        .values({
+          tenant_id: tenantId,
+          owner_id: ownerId,
+          etag,
+          updated_at: updatedAt,
+          source_sha256: sourceSha256,
+        })
         .execute();
       await trx
         .insertInto('photo_variants')
@@ -161,6 +171,7 @@ export class SqlPhotoStore implements PhotoStore {
       return {
         etag,
         updatedAt,
+        sourceSha256,
         variants: sorted.map((v) => ({
           sizeId: sizeId(v),
           width: v.width,
