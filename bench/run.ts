@@ -6,9 +6,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { bulkImport } from './scenarios/bulk-import.js';
 import { memoryUnderPressure } from './scenarios/memory.js';
+import { postgres } from './scenarios/postgres.js';
 import { reads } from './scenarios/reads.js';
 import { scale } from './scenarios/scale.js';
 import { uploads } from './scenarios/uploads.js';
+import { loadGenerator } from './lib/load.js';
 import { type Row, table } from './lib/report.js';
 
 const args = new Set(process.argv.slice(2));
@@ -31,13 +33,26 @@ const step = async (name: string, run: () => Promise<Row[]>) => {
   rows.push(...(await run()));
 };
 
-await step('reads', () => reads({ connections: 32, seconds: quick ? 3 : 10 }, note));
+await step('reads', () => reads({ connections: 50, seconds: quick ? 3 : 10 }, note));
 await step('uploads', () => uploads({ count: quick ? 4 : 12 }, note));
 await step('memory', () => memoryUnderPressure({ uploads: 32 }, note));
 await step('scale', () =>
   scale({ small: 1000, large: quick ? 10_000 : 100_000, seconds: quick ? 3 : 10 }, note),
 );
 await step('import', () => bulkImport({ files: quick ? 100 : 1000 }, note));
+await step('postgres', () =>
+  postgres(
+    {
+      // The machine's PostgreSQL (trust auth, user postgres), as the tests use; a scratch database is made and dropped.
+      server: process.env['PORTRAIT_BENCH_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432',
+      seconds: quick ? 3 : 10,
+      small: 1000,
+      large: quick ? 10_000 : 100_000,
+      uploads: quick ? 8 : 24,
+    },
+    note,
+  ),
+);
 
 const version = (command: string, flag: string) => {
   try {
@@ -56,7 +71,7 @@ const machine = [
   `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB`,
   `Node ${process.version}`,
   version('nginx', '-v'),
-  `load generator: autocannon ${JSON.parse(readFileSync(new URL('../node_modules/autocannon/package.json', import.meta.url), 'utf8')).version} (reads), undici (uploads, latency)`,
+  `load generator: ${loadGenerator()}, undici (uploads, latency)`,
 ].join('; ');
 const report = `${table(rows)}\n\n${machine}${notes.length ? `\n\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}` : ''}\n`;
 process.stdout.write(report);

@@ -1,18 +1,26 @@
 // Builds the HTTP application from its parts, explicitly: protocol plugin, photo API, avatars,
 // system routes. The CLI reuses the services without any of this.
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import { avatarRoutes } from './http/avatar-routes.js';
 import { Cors } from './http/cors.js';
+import { FastPhotoRead } from './http/fast-photo-read.js';
 import { FaultInjector } from './http/faults.js';
-import { clientErrorHandler, registerGraphProtocol, sendFrameworkError } from './http/graph-protocol.js';
+import {
+  clientErrorHandler,
+  decodeDollars,
+  registerGraphProtocol,
+  sendFrameworkError,
+} from './http/graph-protocol.js';
+import { loggedUrl } from './http/logged-url.js';
 import { identityRoutes } from './http/identity-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { PublicOrigin } from './http/public-origin.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { Throttle, type ThrottleRules } from './http/throttle.js';
 import { UploadGate } from './http/upload-gate.js';
 import { API_VERSIONS } from './graph/endpoint-matrix.js';
@@ -29,12 +37,8 @@ import { answerPlainHttp } from './tls/plain-http-hint.js';
 /** Node's default is 16 KB in all; tokens up to 16 KB must reach the verifier to get a Graph 401. */
 const MAX_HEADER_BYTES = 64 * 1024;
 
-/** Decodes `%24` to `$` in the path (not the query), so `$value`, `$ref` and `$batch` route either way. */
-const decodeDollars = (url: string) => {
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  return path.replace(/%24/gi, '$') + (q === -1 ? '' : url.slice(q));
-};
+/** A body's first seconds do not count against --upload-min-rate: connections take time to get going. */
+const UPLOAD_GRACE_MS = 10_000;
 
 export interface AppDeps {
   store: Store;
@@ -47,11 +51,16 @@ export interface AppDeps {
   throttle: ThrottleRules;
   /** Counts what allowed each call, for the least-privilege report. */
   usage: UsageRecorder;
-  /** Uploads read and processed at once; more get 503 with Retry-After. */
+  /** Uploads processed at once; four times as many may send their bodies or wait; more get 503. */
   maxUploads: number;
+  /** The longest an upload body may take, and the rate it must keep up after its first seconds. */
+  uploadTimeoutSeconds: number;
+  uploadMinRate: number;
   baseUrl?: string;
   /** The built web console (dist/web); found next to the code when unset. */
   webRoot?: string;
+  /** Answer photo byte reads on the fast path (default); false sends everything through Fastify. */
+  fastReads?: boolean;
   /** PEM certificate and key; plain HTTP without them. */
   tls?: { cert: string; key: string };
 }
@@ -72,12 +81,37 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rewriteUrl: (request) => decodeDollars(request.url ?? '/'),
     frameworkErrors: sendFrameworkError,
     clientErrorHandler,
-    serverFactory: (handler) =>
-      deps.tls
+    serverFactory: (fastifyHandler) => {
+      // Photo byte reads may be answered before Fastify sees them (fast-photo-read.ts).
+      const handler = (request: IncomingMessage, response: ServerResponse) => {
+        const taken = fastReads?.serve(request, response);
+        if (!taken) return fastifyHandler(request, response);
+        taken.then((answered) => {
+          if (!answered) fastifyHandler(request, response);
+        });
+      };
+      return deps.tls
         ? answerPlainHttp(createHttpsServer({ ...deps.tls, maxHeaderSize: MAX_HEADER_BYTES }, handler))
-        : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
+        : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+    },
   }) as unknown as FastifyInstance;
   const metrics = createMetrics();
+  const throttle = new Throttle(deps.throttle, Date.now, deps.store.sharedCounters);
+  const fastReads =
+    deps.fastReads === false
+      ? undefined
+      : new FastPhotoRead({
+          verifier: deps.verifier,
+          ports: deps.store,
+          photos: { photos: deps.store.photos, pipeline: deps.pipeline },
+          photoMaxAgeSeconds: deps.photoMaxAgeSeconds,
+          tls: deps.tls !== undefined,
+          throttled: throttle.enabled,
+          usage: deps.usage,
+          metrics,
+          logger: deps.logger,
+        });
+  app.addHook('preClose', async () => fastReads?.close());
 
   // One log line per request, for operators: never the token, never image bytes.
   app.addHook('onResponse', async (request, reply) => {
@@ -90,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        url: loggedUrl(request.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },
@@ -99,12 +133,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerGraphProtocol(app);
+  registerSecurityHeaders(app, { tls: deps.tls !== undefined });
   new Cors(deps.store.directory).register(app);
   const origin = new PublicOrigin(deps.baseUrl);
-  const throttle = new Throttle(deps.throttle);
   const faults = new FaultInjector(metrics.faults);
-  // As many again may wait four times over, for up to 30 s: a burst is served, not refused.
-  const uploads = new UploadGate({ limit: deps.maxUploads, waiting: deps.maxUploads * 4, maxWaitMs: 30_000 });
+  // Four times as many may send their bodies or wait, for up to 30 s once received: a burst is
+  // served, not refused, and memory stays within 4 x 4 MiB per processing slot.
+  const uploads = new UploadGate({
+    limit: deps.maxUploads,
+    admitted: deps.maxUploads * 4,
+    maxWaitMs: 30_000,
+  });
+  const bodyTime = {
+    totalMs: deps.uploadTimeoutSeconds * 1000,
+    graceMs: Math.min(UPLOAD_GRACE_MS, deps.uploadTimeoutSeconds * 1000),
+    minBytesPerSecond: deps.uploadMinRate,
+  };
   for (const version of API_VERSIONS) {
     await app.register(apiRoutes, {
       prefix: `/${version}`,
@@ -115,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throttle,
       faults,
       uploads,
+      bodyTime,
       photoMaxAgeSeconds: deps.photoMaxAgeSeconds,
       inject: (options) => app.inject(options),
       origin,

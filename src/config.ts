@@ -68,7 +68,8 @@ export const STORE_OPTIONS: OptionSpec[] = [
     flags: '--database <url>',
     env: 'PORTRAIT_DATABASE',
     defaultText: 'sqlite:<data>/portrait.db',
-    description: 'Store URL: sqlite:PATH (embedded, the default).',
+    description:
+      'Store URL: sqlite:PATH (embedded, the default) or postgres://user@host:5432/db[?pool=N] (shared by many nodes; run portrait migrate first).',
   },
 ];
 
@@ -165,7 +166,23 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     default: 8,
     parse: integer('--max-uploads', 1, 1000),
     description:
-      'Uploads processed at once (per worker); four times as many may wait up to 30 s, more get 503 with Retry-After.',
+      'Uploads processed at once (per worker); four times as many may send their bodies or wait (up to 30 s), more get 503 with Retry-After.',
+  },
+  {
+    flags: '--upload-timeout <seconds>',
+    env: 'PORTRAIT_UPLOAD_TIMEOUT',
+    default: 120,
+    parse: integer('--upload-timeout', 1, 3600),
+    description:
+      'Longest time a photo body may take to arrive; a slower one gets 408 and its connection closed.',
+  },
+  {
+    flags: '--upload-min-rate <bytes>',
+    env: 'PORTRAIT_UPLOAD_MIN_RATE',
+    default: 1024,
+    parse: integer('--upload-min-rate', 0, 100_000_000),
+    description:
+      'Bytes per second a photo body must average after its first 10 s (0: no minimum); a slower one gets 408.',
   },
   {
     flags: '--workers <n>',
@@ -214,8 +231,12 @@ export interface ServeConfig extends StoreConfig {
   jpegQuality: number;
   throttle: ThrottleRules;
   maxUploads: number;
+  uploadTimeoutSeconds: number;
+  uploadMinRate: number;
   workers: number;
   demo: boolean;
+  /** Photo byte reads on the fast path (default); false sends every request through Fastify (tests compare the two). */
+  fastReads?: boolean;
 }
 
 export const DEFAULT_AUDIENCES = ['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'];
@@ -249,6 +270,8 @@ export function serveConfig(opts: Record<string, unknown>): ServeConfig {
     jpegQuality: opts['jpegQuality'] as number,
     throttle: opts['throttle'] as ThrottleRules,
     maxUploads: opts['maxUploads'] as number,
+    uploadTimeoutSeconds: opts['uploadTimeout'] as number,
+    uploadMinRate: opts['uploadMinRate'] as number,
     workers: opts['workers'] as number,
     demo: opts['demo'] !== false,
   };

@@ -20,6 +20,7 @@ export type GraphErrorCode =
   | 'ErrorFolderExists'
   | 'Conflict'
   | 'serviceNotAvailable'
+  | 'RequestTimeout'
   | 'UnknownError'
   | 'generalException';
 
@@ -36,6 +37,11 @@ export class GraphError extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+  }
+
+  /** Fastify's name for the status, read when a body stream fails with this error. */
+  get statusCode(): number {
+    return this.status;
   }
 
   /** 4xx messages are for the client; 5xx bodies stay constant and the cause goes to the log. */
@@ -161,6 +167,16 @@ export const serviceBusy = (retryAfterSeconds: number) =>
     'The service is busy with other uploads. Retry after the number of seconds in Retry-After.',
     {},
     { 'retry-after': String(retryAfterSeconds) },
+  );
+
+/** An upload body that arrived too slowly; the rest of it is not read, so the connection closes. */
+export const requestTimeout = (bytesReceived: number, seconds: number) =>
+  new GraphError(
+    408,
+    'RequestTimeout',
+    `The request body arrived too slowly (${bytesReceived} bytes in ${seconds} s) and was abandoned; the photo was not changed. Send it again on a faster connection.`,
+    { bytesReceived },
+    { connection: 'close' },
   );
 
 export const generalException = () =>

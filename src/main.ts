@@ -10,6 +10,7 @@ import { directoryCommands } from './cli/directory-commands.js';
 import { permissionsCommand } from './cli/permissions-command.js';
 import { photosCommand } from './cli/photo-commands.js';
 import { serveCommand } from './cli/serve-command.js';
+import { storeCommands } from './cli/store-commands.js';
 import { tokenCommand } from './cli/token-command.js';
 
 /** The package's version, from the nearest package.json (src/ under tsx, dist/src/ when built). */
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     photosCommand(),
     ...identityCommands(),
     permissionsCommand(),
+    ...storeCommands(),
   ])
     program.addCommand(command);
   const throwInsteadOfExit = (command: Command) => {

@@ -11,6 +11,7 @@ import { InteractionSeal } from './auth/interaction.js';
 import { SigningKeys } from './auth/signing-keys.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { defaultBaseUrl, type ServeConfig } from './config.js';
+import { createLogger } from './logger.js';
 import { seedDemoTenant } from './services/demo-seed.js';
 import { UsageRecorder } from './services/usage-recorder.js';
 import { openStore } from './store/open-store.js';
@@ -98,7 +99,7 @@ export async function prepareForWorkers(config: ServeConfig, logger: Logger): Pr
 export async function startServer(
   config: ServeConfig,
   // Written asynchronously: lines logged while a write is under way go out together in the next one.
-  logger: Logger = pino({ level: config.logLevel }, pino.destination({ sync: false })),
+  logger: Logger = createLogger(config.logLevel, pino.destination({ sync: false })),
 ): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl);
   let usage: UsageRecorder | undefined;
@@ -139,6 +140,9 @@ export async function startServer(
       throttle: config.throttle,
       usage: recorder,
       maxUploads: config.maxUploads,
+      uploadTimeoutSeconds: config.uploadTimeoutSeconds,
+      uploadMinRate: config.uploadMinRate,
+      ...(config.fastReads === false ? { fastReads: false } : {}),
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       ...(tls ? { tls } : {}),
     });

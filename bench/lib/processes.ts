@@ -197,3 +197,21 @@ export function runMeasured(
     }),
   );
 }
+
+/** The bare node:http reference (bare-http.ts) serving `file`, with `workers` processes. */
+export async function startBareHttp(file: string, workers = 1): Promise<Running> {
+  const port = await freePort();
+  const script = fileURLToPath(new URL('./bare-http.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, file, String(port), String(workers)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let listening = 0;
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      listening += chunk.toString().split('listening').length - 1;
+      if (listening >= workers) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the bare node:http server exited (${code})`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}

@@ -61,22 +61,39 @@ export class TokenVerifier {
 
   async authenticate(authorization: string | undefined): Promise<Authenticated> {
     const token = bearerToken(authorization);
+    const remembered = this.remembered(token);
+    if (remembered) return remembered;
     const now = this.clock();
-    const cached = this.verified.get(token);
-    if (cached && cached.until > now) {
-      const { caller } = cached;
-      const tenant = await this.directory.findTenant(caller.tenantId);
-      if (!tenant) throw invalidToken("The token's tenant is not known to this service.");
-      if (caller.type === 'delegated' && !(await this.directory.findUser(tenant.id, caller.objectId))) {
-        this.verified.delete(token);
-        throw invalidToken('The signed-in user of this token no longer exists.');
-      }
-      return { caller, tenant };
-    }
     const { authenticated, exp } = await this.verify(token);
     const until = Math.min(now + CACHE_SECONDS * 1000, typeof exp === 'number' ? exp * 1000 : now);
     if (until > now) this.verified.set(token, { caller: authenticated.caller, until });
     return authenticated;
+  }
+
+  /**
+   * The caller of an already verified token, with its tenant and user looked up afresh, or
+   * undefined when the token has not been verified lately (then `authenticate` must).
+   */
+  authenticateRemembered(authorization: string | undefined): Promise<Authenticated> | undefined {
+    if (!authorization || authorization.length < 8 || authorization.slice(0, 7).toLowerCase() !== 'bearer ')
+      return undefined;
+    return this.remembered(authorization.slice(7).trim());
+  }
+
+  private remembered(token: string): Promise<Authenticated> | undefined {
+    const cached = this.verified.get(token);
+    if (!cached || cached.until <= this.clock()) return undefined;
+    return this.withCurrentDirectory(token, cached.caller);
+  }
+
+  private async withCurrentDirectory(token: string, caller: Caller): Promise<Authenticated> {
+    const tenant = await this.directory.findTenant(caller.tenantId);
+    if (!tenant) throw invalidToken("The token's tenant is not known to this service.");
+    if (caller.type === 'delegated' && !(await this.directory.findUser(tenant.id, caller.objectId))) {
+      this.verified.delete(token);
+      throw invalidToken('The signed-in user of this token no longer exists.');
+    }
+    return { caller, tenant };
   }
 
   /** The caller, and the token's `exp` (verified, so it bounds how long the answer is remembered). */

@@ -3,7 +3,7 @@
 // that dies is replaced. Caches and throttling counters are per worker; the read cache still sees
 // other workers' writes within a millisecond (store/read-cache.ts).
 import cluster, { type Worker } from 'node:cluster';
-import { pino } from 'pino';
+import { createLogger } from '../logger.js';
 import type { ServeConfig } from '../config.js';
 import { prepareForWorkers, startServer } from '../server.js';
 
@@ -24,7 +24,7 @@ export async function runWorker(config: ServeConfig): Promise<void> {
 
 /** In the primary: prepare, fork, print the URL once every worker listens, keep them running. */
 export async function runPrimary(config: ServeConfig, print: (line: string) => void): Promise<void> {
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   await prepareForWorkers(config, logger);
   let stopping = false;
   let ready = 0;

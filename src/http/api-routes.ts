@@ -5,6 +5,7 @@ import type { Authenticated, TokenVerifier } from '../auth/token-verifier.js';
 import type { ApiVersion } from '../graph/endpoint-matrix.js';
 import type { DirectoryPorts } from '../services/owner-resolver.js';
 import type { PhotoServiceDeps } from '../services/photo-service.js';
+import type { BodyTimeRules } from './body-deadline.js';
 import { batchRoutes } from './batch-routes.js';
 import { Cors } from './cors.js';
 import type { FaultInjector } from './faults.js';
@@ -29,6 +30,7 @@ export interface ApiDeps {
   throttle: Throttle;
   faults: FaultInjector;
   uploads: UploadGate;
+  bodyTime: BodyTimeRules;
   photoMaxAgeSeconds: number;
   /** The origin links in responses are built on. */
   origin: PublicOrigin;

@@ -8,10 +8,20 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { badRequest, entityTooLarge, GraphError, generalException, jsonRequired } from '../errors.js';
 
 /** A client's own id is echoed when it is a sane token; otherwise the request-id stands in. */
-export function clientRequestId(request: FastifyRequest): string {
-  const given = request.headers['client-request-id'];
-  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : request.id;
+export const clientRequestId = (request: FastifyRequest): string =>
+  echoedClientRequestId(request.headers['client-request-id'], request.id);
+
+/** The client's `client-request-id` when it is a sane one, else the request id. */
+export function echoedClientRequestId(given: string | string[] | undefined, requestId: string): string {
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : requestId;
 }
+
+/** Decodes `%24` to `$` in the path (not the query), so `$value`, `$ref` and `$batch` route either way. */
+export const decodeDollars = (url: string) => {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.replace(/%24/gi, '$') + (q === -1 ? '' : url.slice(q));
+};
 
 /** Graph's innerError date: UTC to the second, without a zone suffix. */
 const graphDate = () => new Date().toISOString().slice(0, 19);

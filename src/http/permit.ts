@@ -13,7 +13,11 @@ declare module 'fastify' {
 
 /** Throws the Graph 403 unless the caller may; remembers the permission that allowed it. */
 export function permit(request: FastifyRequest, action: Action, facts?: AccessFacts): void {
-  const grant = authorize(request.auth!.caller, action, facts);
+  recordGrant(request, authorize(request.auth!.caller, action, facts));
+}
+
+/** Remembers a grant `authorize` gave for this request. */
+export function recordGrant(request: FastifyRequest, grant: Grant): void {
   if (request.grants) request.grants.push(grant);
   else request.grants = [grant];
 }

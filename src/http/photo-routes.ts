@@ -1,7 +1,9 @@
 // The photo API of SPEC §3: one route per API version that parses the Graph path, looks the
 // endpoint up in the matrix, resolves and authorizes the owner, then runs one handler per
 // operation. Every owner kind and both versions share this code.
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authorize, type Grant } from '../auth/authorize.js';
 import { photoAction } from '../auth/permission-matrix.js';
 import type { Authenticated } from '../auth/token-verifier.js';
 import { methodNotAllowed, notSupportedInB2c, unsupportedMediaType } from '../errors.js';
@@ -26,8 +28,9 @@ import {
   readPhotoMetadata,
   replacePhoto,
 } from '../services/photo-service.js';
+import { type BodyTimeRules, TimedBody } from './body-deadline.js';
 import { ifMatchList, noneMatch, quoteEtag } from './etags.js';
-import { permit } from './permit.js';
+import { recordGrant } from './permit.js';
 import { sendJson } from './graph-protocol.js';
 import type { PublicOrigin } from './public-origin.js';
 import type { UploadGate } from './upload-gate.js';
@@ -36,6 +39,8 @@ export interface PhotoRouteDeps {
   version: ApiVersion;
   ports: DirectoryPorts;
   uploads: UploadGate;
+  /** How long an upload body may take to arrive. */
+  bodyTime: BodyTimeRules;
   photos: PhotoServiceDeps;
   photoMaxAgeSeconds: number;
   /** The origin links in responses are built on. */
@@ -60,45 +65,69 @@ export type { PhotoCall };
 
 const WRITE_OPERATIONS = new Set(['replace', 'delete']);
 
-function pathAfterVersion(request: FastifyRequest, version: ApiVersion): string {
-  const path = request.url.split('?')[0]!;
-  return path.slice(version.length + 1);
-}
-
-/** Everything that can refuse a call before its body is read: path, method, owner, permission, a busy server. */
-async function prepareCall(
-  deps: PhotoRouteDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<void> {
-  const { version } = deps;
-  const auth = request.auth!;
-  const target = parsePhotoPath(version, pathAfterVersion(request, version));
-  const method = (request.method === 'HEAD' ? 'GET' : request.method) as PhotoMethod;
-  const rule = findRule(target.resource, target.owner.kind, version, method);
+/**
+ * Every decision about a photo call that needs no body: path, method, owner, tenant kind and
+ * permission. The route and the fast read path (fast-photo-read.ts) both take their answer from
+ * here, so a faster path can never skip a check. Throws the Graph error that refuses the call.
+ */
+export async function decidePhotoCall(
+  ports: DirectoryPorts,
+  version: ApiVersion,
+  auth: Authenticated,
+  method: string,
+  url: string,
+): Promise<{ target: PhotoTarget; rule: EndpointRule; owner: ResolvedOwner; grant: Grant }> {
+  const target = parsePhotoPath(version, url.split('?')[0]!.slice(version.length + 1));
+  const photoMethod = (method === 'HEAD' ? 'GET' : method) as PhotoMethod;
+  const rule = findRule(target.resource, target.owner.kind, version, photoMethod);
   if (!rule) {
     // `PUT /me/photo` is a common slip for `PUT /me/photo/$value`: say so.
     const onBytes = findRule(
       `${target.resource}/$value` as PhotoResource,
       target.owner.kind,
       version,
-      method,
+      photoMethod,
     );
     const hint = onBytes
-      ? `Photo bytes are sent to $value: ${request.method} ${request.url.split('?')[0]}/$value.`
+      ? `Photo bytes are sent to $value: ${method} ${url.split('?')[0]}/$value.`
       : undefined;
-    throw methodNotAllowed(request.method, allowedMethods(target.resource, target.owner.kind, version), hint);
+    throw methodNotAllowed(method, allowedMethods(target.resource, target.owner.kind, version), hint);
   }
   if (auth.tenant.settings.b2c) throw notSupportedInB2c();
-  const owner = await resolveOwner(deps.ports, auth.caller, target.owner);
+  const owner = await resolveOwner(ports, auth.caller, target.owner);
   const access = WRITE_OPERATIONS.has(rule.operation) ? 'write' : 'read';
-  permit(request, photoAction(owner.kind, access, owner.self), {
+  const grant = authorize(auth.caller, photoAction(owner.kind, access, owner.self), {
     ...owner.access,
     photoUpdateRoles: auth.tenant.settings.photoUpdateSettings.allowedRoles,
   });
-  if (rule.operation === 'replace') await deps.uploads.admit(reply);
-  request.photoCall = { version, target, rule, owner, auth };
+  return { target, rule, owner, grant };
 }
+
+/** Everything that can refuse a call before its body is read: the decisions above, and a busy server. */
+async function prepareCall(
+  deps: PhotoRouteDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const auth = request.auth!;
+  const { target, rule, owner, grant } = await decidePhotoCall(
+    deps.ports,
+    deps.version,
+    auth,
+    request.method,
+    request.url,
+  );
+  recordGrant(request, grant);
+  // Admitted to send its body; a processing slot comes only once the body is in (the handler).
+  if (rule.operation === 'replace') deps.uploads.admit(reply);
+  request.photoCall = { version: deps.version, target, rule, owner, auth };
+}
+
+/** The headers of photo bytes, on this route and on the fast read path alike. */
+export const photoValueHeaders = (etag: string, maxAgeSeconds: number) => ({
+  etag: quoteEtag(etag),
+  'cache-control': `private, max-age=${maxAgeSeconds}`,
+});
 
 /**
  * `image/*`, or `application/octet-stream`: the Kiota-based Graph SDKs send that for
@@ -107,9 +136,19 @@ async function prepareCall(
 const PHOTO_CONTENT_TYPE = /^(image\/[\w.+-]+|application\/octet-stream)\s*(;.*)?$/i;
 
 function requireImageContentType(request: FastifyRequest): void {
-  if (request.photoCall?.rule.operation !== 'replace') return;
   const type = request.headers['content-type'];
   if (!type || !PHOTO_CONTENT_TYPE.test(type)) throw unsupportedMediaType(type);
+}
+
+/** An upload's body, checked for type and timed: a sender too slow gets 408 (body-deadline.ts). */
+function uploadBody(deps: PhotoRouteDeps, request: FastifyRequest, payload: Readable): Readable {
+  if (request.photoCall?.rule.operation !== 'replace') return payload;
+  requireImageContentType(request);
+  const timed = new TimedBody(deps.bodyTime);
+  // Not pipeline(): destroying the request would close the socket before the 408 is written.
+  payload.on('error', (error) => timed.destroy(error));
+  payload.on('aborted', () => timed.destroy(new Error('The client closed the connection.')));
+  return payload.pipe(timed);
 }
 
 /** The API root links are built on, e.g. `https://localhost:8443/v1.0`. */
@@ -156,9 +195,7 @@ const HANDLERS: Record<EndpointRule['operation'], Handler> = {
 
   async value(deps, call, request, reply) {
     const photo = await readPhoto(deps.photos, call.owner, call.target.size);
-    reply
-      .header('etag', quoteEtag(photo.etag))
-      .header('cache-control', `private, max-age=${deps.photoMaxAgeSeconds}`);
+    reply.headers(photoValueHeaders(photo.etag, deps.photoMaxAgeSeconds));
     if (noneMatch(request.headers['if-none-match'], photo.etag)) return reply.code(304).send();
     return reply.type(photo.contentType).send(photo.bytes);
   },
@@ -175,7 +212,9 @@ const HANDLERS: Record<EndpointRule['operation'], Handler> = {
   async replace(deps, call, request, reply) {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const ifMatch = ifMatchList(request.headers['if-match']);
-    const set = await replacePhoto(deps.photos, call.owner, body, ifMatch ? { ifMatch } : {});
+    const set = await deps.uploads.process(reply, () =>
+      replacePhoto(deps.photos, call.owner, body, ifMatch ? { ifMatch } : {}),
+    );
     return reply.code(successStatus(call.rule, call.owner.kind)).header('etag', quoteEtag(set.etag)).send();
   },
 
@@ -200,7 +239,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRouteDeps): P
     exposeHeadRoute: false,
     bodyLimit: MAX_PHOTO_BYTES,
     onRequest: (request, reply) => prepareCall(deps, request, reply),
-    preParsing: async (request) => requireImageContentType(request),
+    preParsing: async (request, _reply, payload) => uploadBody(deps, request, payload),
     handler: (request, reply) => {
       const call = request.photoCall!;
       return HANDLERS[call.rule.operation](deps, call, request, reply);

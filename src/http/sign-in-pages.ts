@@ -20,6 +20,7 @@ li{margin:.4rem 0}small{color:#605e5c}`;
 
 function page(reply: FastifyReply, status: number, title: string, body: string, scriptNonce?: string) {
   const scripts = scriptNonce ? ` 'nonce-${scriptNonce}'` : " 'none'";
+  // frame-ancestors as well as X-Frame-Options: a sign-in page in a frame is how clickjacking starts.
   return reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
@@ -28,7 +29,8 @@ function page(reply: FastifyReply, status: number, title: string, body: string, 
     .header('referrer-policy', 'no-referrer')
     .header(
       'content-security-policy',
-      `default-src 'none'; style-src 'unsafe-inline'; script-src${scripts}; form-action *`,
+      `default-src 'none'; style-src 'unsafe-inline'; script-src${scripts}; form-action *; ` +
+        "base-uri 'none'; frame-ancestors 'none'",
     )
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +

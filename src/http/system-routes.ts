@@ -10,6 +10,7 @@ export interface Metrics {
   requests: Counter<'method' | 'operation' | 'status'>;
   duration: Histogram<'method' | 'operation'>;
   faults: Counter<'tenant' | 'fault'>;
+  fastReads: Counter;
 }
 
 /** One registry per app, so several apps in one process (tests) keep their own counts. */
@@ -29,6 +30,11 @@ export function createMetrics(): Metrics {
       help: 'HTTP request duration by method and photo operation.',
       labelNames: ['method', 'operation'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    fastReads: new Counter({
+      name: 'portrait_http_fast_reads_total',
+      help: 'Photo byte reads answered on the fast path (also counted in portrait_http_requests_total).',
       registers: [registry],
     }),
     faults: new Counter({

@@ -1,9 +1,13 @@
 // Throttling (SPEC §7): request rates per tenant, per app, and per app and mailbox, and
 // concurrent requests per app and mailbox, answered with Graph's 429 TooManyRequests and a
-// Retry-After that clients such as the Graph SDK's retry handler honour. Counted per node.
+// Retry-After that clients such as the Graph SDK's retry handler honour. Counted per node; on a
+// shared store (PostgreSQL, SPEC §8) each node also reports its counts every SYNC_MS and learns
+// every node's total, so the rates hold across nodes while admitting a request stays a lookup in
+// memory (no database round trip on the request path). Concurrency stays per node.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { GraphError } from '../errors.js';
+import type { CounterDelta, CounterStore } from '../store/store.js';
 import { whenReplyDone } from './reply-done.js';
 
 export interface Rate {
@@ -65,8 +69,29 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
 
 interface Window {
   start: number;
+  windowMs: number;
+  /** Requests counted in the window: every node's at the last sync, plus this node's since. */
   count: number;
+  /** This node's requests not yet reported to the shared counters. */
+  pending: number;
+  /** When this node last looked the window up (ms). */
+  seenAt: number;
 }
+
+/**
+ * How often a node reports to and learns from the shared counters. Across N nodes a rate may
+ * overshoot by what the other nodes admit in one interval before they hear of each other.
+ */
+export const SYNC_MS = 100;
+
+/**
+ * A window this node has not looked up for this long is not synced: its key is idle here, and
+ * its total is learnt again at the first sync after its next request.
+ */
+const ACTIVE_MS = 1000;
+
+/** Counters of windows that ended are dropped this often. */
+const FORGET_EVERY_MS = 60_000;
 
 /** Bounded: at most this many keys are tracked; the least recently used is forgotten first. */
 const MAX_KEYS = 100_000;
@@ -75,10 +100,69 @@ export class Throttle {
   private readonly windows = new LRUCache<string, Window>({ max: MAX_KEYS });
   private readonly running = new Map<string, number>();
 
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
+  private forgotAt = 0;
+
   constructor(
     readonly rules: ThrottleRules,
     private readonly clock: () => number = Date.now,
-  ) {}
+    private readonly shared?: CounterStore,
+  ) {
+    if (shared && (rules.tenant || rules.app || rules.mailbox)) {
+      this.timer = setInterval(() => void this.sync(), SYNC_MS);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Reports this node's counts of the current windows and takes every node's totals. A failed
+   * report is kept for the next one; meanwhile the node goes on counting on its own.
+   */
+  async sync(): Promise<void> {
+    if (!this.shared || this.syncing) return this.syncing;
+    const now = this.clock();
+    const current: [string, Window][] = [];
+    for (const [key, window] of this.windows.entries()) {
+      const active = window.pending > 0 || now - window.seenAt < ACTIVE_MS;
+      if (active && window.start + window.windowMs > now) current.push([key, window]);
+    }
+    if (current.length === 0) return;
+    const deltas: CounterDelta[] = current.map(([key, w]) => ({
+      key,
+      windowStart: w.start,
+      windowMs: w.windowMs,
+      delta: w.pending,
+    }));
+    for (const [, window] of current) window.pending = 0;
+    const shared = this.shared;
+    this.syncing = (async () => {
+      try {
+        const totals = await shared.addCounts(deltas);
+        current.forEach(([, window], i) => {
+          window.count = Math.max(window.count, totals[i]! + window.pending);
+        });
+        if (now - this.forgotAt > FORGET_EVERY_MS) {
+          this.forgotAt = now;
+          await shared.forgetCountsBefore(now);
+        }
+      } catch {
+        current.forEach(([, window], i) => {
+          window.pending += deltas[i]!.delta;
+        });
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+    return this.syncing;
+  }
+
+  /** Stops syncing, after one last report. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sync();
+  }
 
   get enabled(): boolean {
     return Boolean(this.rules.tenant || this.rules.app || this.rules.mailbox || this.rules.concurrency);
@@ -91,9 +175,10 @@ export class Throttle {
     const start = now - (now % windowMs);
     let window = this.windows.get(key);
     if (!window || window.start !== start) {
-      window = { start, count: 0 };
+      window = { start, windowMs, count: 0, pending: 0, seenAt: now };
       this.windows.set(key, window);
     }
+    window.seenAt = now;
     return window.count >= rate.limit
       ? { window, wait: Math.max(1, Math.ceil((start + windowMs - now) / 1000)) }
       : { window };
@@ -115,7 +200,10 @@ export class Throttle {
     if (waits.length > 0) throw tooManyRequests(Math.max(...waits));
     const running = mailboxKey ? (this.running.get(mailboxKey) ?? 0) : 0;
     if (concurrency && mailboxKey && running >= concurrency) throw tooManyRequests(1);
-    for (const { window } of windows) window.count++;
+    for (const { window } of windows) {
+      window.count++;
+      window.pending++;
+    }
     if (!concurrency || !mailboxKey) return () => {};
     this.running.set(mailboxKey, running + 1);
     let released = false;
@@ -131,6 +219,7 @@ export class Throttle {
   /** Adds the hook to an API scope: after authentication, before the route. */
   register(app: FastifyInstance): void {
     if (!this.enabled) return;
+    app.addHook('onClose', () => this.close());
     app.addHook('onRequest', async (request, reply) => {
       // A $batch is not counted itself: each of its requests is, on its own.
       if (/\/\$batch$/i.test(request.url.split('?')[0]!)) return;

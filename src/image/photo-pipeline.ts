@@ -92,8 +92,11 @@ async function decodeSquare(bytes: Buffer, format: AcceptedFormat, side: number,
   try {
     return await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels, sequentialRead: true })
       .autoOrient()
-      // `cover` crops the centre square and lets libvips shrink JPEG/WebP while decoding.
-      .resize(side, side, { fit: 'cover', position: 'centre' })
+      // `cover` crops the centre square. Shrink-on-load: libvips decodes a JPEG at 1/2, 1/4 or 1/8
+      // scale straight from its DCT coefficients (WebP likewise) when the square allows, instead of
+      // decoding every source pixel and throwing most away; test/unit/photo-quality.test.ts bounds
+      // the difference from a full decode.
+      .resize(side, side, { fit: 'cover', position: 'centre', fastShrinkOnLoad: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })

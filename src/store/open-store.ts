@@ -1,16 +1,21 @@
-// Picks the storage backend from a database URL and brings its schema up to date.
+// Picks the storage backend from a database URL and checks its schema. The embedded SQLite store
+// migrates itself on open (one process owns the file's lifecycle, and `npm start` must just work);
+// a PostgreSQL store is shared by many nodes, so only `portrait migrate` changes its schema and a
+// node on an older schema refuses to start, saying so (SPEC §1, §8).
 import { resolve } from 'node:path';
 import { Migrator } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import type { SqlBackend } from './sql/schema.js';
 import { SqlAppStore } from './sql/sql-app-store.js';
 import { SqlAvatarStore } from './sql/sql-avatar-store.js';
+import { SqlCounterStore } from './sql/sql-counter-store.js';
 import { SqlDirectoryStore } from './sql/sql-directory-store.js';
 import { SqlGroupStore } from './sql/sql-group-store.js';
 import { SqlKeyStore } from './sql/sql-key-store.js';
 import { SqlMailboxStore } from './sql/sql-mailbox-store.js';
 import { SqlPhotoStore } from './sql/sql-photo-store.js';
 import { SqlUsageStore } from './sql/sql-usage-store.js';
+import { isPostgresUrl, openPostgresBackend, redacted } from './sql/postgres-backend.js';
 import { openSqliteBackend } from './sql/sqlite-backend.js';
 import { withReadCache } from './read-cache.js';
 import type { Store } from './store.js';
@@ -22,24 +27,55 @@ export function sqlitePath(url: string): string | undefined {
   return path === ':memory:' ? path : resolve(path);
 }
 
-function openBackend(url: string): SqlBackend {
+/** Opens the backend a `--database` URL names, without touching its schema. */
+export async function openBackend(url: string): Promise<SqlBackend> {
   const path = sqlitePath(url);
   if (path) return openSqliteBackend(path);
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new TypeError(
-      'PostgreSQL storage (--database postgres://…) is not available in this version of Portrait.',
-    );
+  if (isPostgresUrl(url)) return openPostgresBackend(url);
+  throw new TypeError(`--database must be sqlite:PATH or postgres://user@host:5432/database, not '${url}'`);
+}
+
+const migratorOf = (backend: SqlBackend) =>
+  new Migrator({ db: backend.db, provider: migrationProvider(backend.blobType) });
+
+/** Applies every migration not yet applied; returns the names applied now (none when up to date). */
+export async function migrateBackend(backend: SqlBackend): Promise<string[]> {
+  const { error, results = [] } = await migratorOf(backend).migrateToLatest();
+  if (error) throw error;
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** `portrait migrate`: brings the schema at `url` up to date (idempotent). */
+export async function migrateStore(url: string): Promise<string[]> {
+  const backend = await openBackend(url);
+  try {
+    return await migrateBackend(backend);
+  } finally {
+    await backend.close();
   }
-  throw new TypeError(`--database must be sqlite:PATH or postgres://…, not '${url}'`);
+}
+
+/** Thrown when a shared store's schema is older than this version of Portrait. */
+export class SchemaOutOfDateError extends Error {
+  readonly code = 'SchemaOutOfDate';
+}
+
+export async function checkSchema(backend: SqlBackend, url: string): Promise<void> {
+  const pending = (await migratorOf(backend).getMigrations()).filter((m) => m.executedAt === undefined);
+  if (pending.length === 0) return;
+  throw new SchemaOutOfDateError(
+    `the database ${redacted(url)} has an older schema than this version of Portrait ` +
+      `(${pending.length} migration${pending.length === 1 ? '' : 's'} not applied: ${pending.map((m) => m.name).join(', ')}); ` +
+      `run: npx portrait migrate --database ${redacted(url)}`,
+  );
 }
 
 export async function openStore(url: string): Promise<Store> {
-  const backend = openBackend(url);
-  const { error } = await new Migrator({
-    db: backend.db,
-    provider: migrationProvider(backend.blobType),
-  }).migrateToLatest();
-  if (error) {
+  const backend = await openBackend(url);
+  try {
+    if (backend.kind === 'sqlite') await migrateBackend(backend);
+    else await checkSchema(backend, url);
+  } catch (error) {
     await backend.close();
     throw error;
   }
@@ -54,6 +90,7 @@ export async function openStore(url: string): Promise<Store> {
       keys: new SqlKeyStore(backend),
       apps: new SqlAppStore(backend),
       usage: new SqlUsageStore(backend),
+      ...(backend.kind === 'postgres' ? { sharedCounters: new SqlCounterStore(backend) } : {}),
       ping: async () => {
         await backend.db.selectFrom('installation').select('name').limit(1).execute();
       },

@@ -472,6 +472,26 @@ export interface UsageStore {
   forgetUsageBefore(day: string): Promise<void>;
 }
 
+/** Requests counted in one throttling window, by one node since its last report. */
+export interface CounterDelta {
+  key: string;
+  /** Window start, ms since the epoch. */
+  windowStart: number;
+  windowMs: number;
+  delta: number;
+}
+
+/**
+ * Throttling counters shared by every node on one store (SPEC §8): each node adds what it counted
+ * and learns the total every node counted in the window.
+ */
+export interface CounterStore {
+  /** Adds each delta to its window's counter; the totals after adding, in the same order. */
+  addCounts(deltas: readonly CounterDelta[]): Promise<number[]>;
+  /** Drops counters of windows that ended before `now` (ms). */
+  forgetCountsBefore(now: number): Promise<void>;
+}
+
 export interface Store {
   directory: DirectoryStore;
   groups: GroupStore;
@@ -481,6 +501,8 @@ export interface Store {
   keys: KeyStore;
   apps: AppStore;
   usage: UsageStore;
+  /** Throttling counters every node shares; absent where one node owns the store (SQLite). */
+  sharedCounters?: CounterStore;
   /** `sqlite` or `postgres`, for /readyz and logs. */
   kind: string;
   ping(): Promise<void>;

@@ -1,4 +1,5 @@
-// The storage contract every backend must keep (SQLite now; PostgreSQL will run the same suite).
+// The storage contract every backend must keep: SQLite, and PostgreSQL when the suite runs with
+// PORTRAIT_TEST_DATABASE=postgres (test/support/postgres.ts).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,12 +10,30 @@ import { createHash } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import { openStore } from '../../src/store/open-store.js';
+import { migrateStore, openStore, SchemaOutOfDateError } from '../../src/store/open-store.js';
 import { DuplicateError, type NewVariant, PreconditionError, type Store } from '../../src/store/store.js';
+import pg from 'pg';
+import { createTestDatabase, onPostgres } from '../support/postgres.js';
 
-const BACKENDS: [string, () => string][] = [
-  ['sqlite', () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'portrait-store-')), 'portrait.db')}`],
-];
+/** A fresh store location and how to remove it. */
+type Location = { url: string; remove: () => Promise<void> };
+
+const sqliteLocation = async (): Promise<Location> => {
+  const dir = mkdtempSync(join(tmpdir(), 'portrait-store-'));
+  return {
+    url: `sqlite:${join(dir, 'portrait.db')}`,
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+};
+
+const postgresLocation = async (): Promise<Location> => {
+  const database = await createTestDatabase({ migrate: true });
+  return { url: database.url, remove: database.drop };
+};
+
+const BACKENDS: [string, () => Promise<Location>][] = onPostgres
+  ? [['postgres', postgresLocation]]
+  : [['sqlite', sqliteLocation]];
 
 const variant = (side: number, fill: number): NewVariant => ({
   width: side,
@@ -26,16 +45,15 @@ const variant = (side: number, fill: number): NewVariant => ({
 for (const [name, url] of BACKENDS) {
   describe(`store contract: ${name}`, () => {
     let store: Store;
-    let location: string;
+    let location: Location;
 
     before(async () => {
-      location = url();
-      store = await openStore(location);
+      location = await url();
+      store = await openStore(location.url);
     });
     after(async () => {
       await store.close();
-      if (location.startsWith('sqlite:'))
-        rmSync(join(location.slice(7), '..'), { recursive: true, force: true });
+      await location.remove();
     });
 
     it('finds tenants by id or name in any case, and refuses duplicates', async () => {
@@ -208,7 +226,7 @@ for (const [name, url] of BACKENDS) {
   });
 }
 
-describe('store contract: sqlite crash safety', () => {
+describe('store contract: sqlite crash safety', { skip: onPostgres }, () => {
   it('keeps the old set when the process dies in the middle of a replace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portrait-crash-'));
     const location = `sqlite:${join(dir, 'portrait.db')}`;
@@ -244,7 +262,7 @@ describe('store contract: sqlite crash safety', () => {
 const digest = (algorithm: string, email: string) =>
   createHash(algorithm).update(email.trim().toLowerCase()).digest('hex');
 
-describe('store contract: sqlite migration to the email-hash index', () => {
+describe('store contract: sqlite migration to the email-hash index', { skip: onPostgres }, () => {
   it('indexes the users a store already had', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portrait-migrate-'));
     const path = join(dir, 'portrait.db');
@@ -300,7 +318,7 @@ await backend.writeTransaction(async (trx) => {
 });
 `;
 
-describe('store contract: sqlite read cache across processes', () => {
+describe('store contract: sqlite read cache across processes', { skip: onPostgres }, () => {
   it("sees another connection's writes at once, and its own", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portrait-cache-'));
     const location = `sqlite:${join(dir, 'portrait.db')}`;
@@ -329,6 +347,113 @@ describe('store contract: sqlite read cache across processes', () => {
       await reader.close();
       await writer.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const PG_CRASH_SCRIPT = `
+import { openPostgresBackend } from ${JSON.stringify(new URL('../../src/store/sql/postgres-backend.ts', import.meta.url).href)};
+const [url, tenant] = process.argv.slice(-2);
+const backend = await openPostgresBackend(url);
+await backend.writeTransaction(async (trx) => {
+  await trx.deleteFrom('photo_variants').where('tenant_id', '=', tenant).execute();
+  await trx.deleteFrom('photo_sets').where('tenant_id', '=', tenant).execute();
+  process.stdout.write('deleted\\n');
+  await new Promise(() => {});
+});
+`;
+
+/** Polls every 20 ms for up to 1 s (SPEC §8's bound) until `done`, then gives the last answer. */
+async function within1s<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 1000;
+  let value = await probe();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await probe();
+  }
+  return value;
+}
+
+describe('store contract: postgres schema and nodes', { skip: !onPostgres }, () => {
+  it('refuses a database with an older schema, saying to migrate; migrate is idempotent', async () => {
+    const database = await createTestDatabase();
+    try {
+      await assert.rejects(openStore(database.url), (error: Error) => {
+        assert.ok(error instanceof SchemaOutOfDateError);
+        assert.match(error.message, /older schema .*run: npx portrait migrate --database postgres:/);
+        return true;
+      });
+      assert.ok((await migrateStore(database.url)).includes('001-initial'));
+      assert.deepEqual(await migrateStore(database.url), []);
+      const store = await openStore(database.url);
+      await store.close();
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it("sees another node's writes within 1 s, and drops its cache while it cannot listen", async () => {
+    const database = await createTestDatabase({ migrate: true });
+    const reader = await openStore(database.url);
+    const writer = await openStore(database.url);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const tenant = await writer.directory.createTenant({ name: 'nodes' });
+      const user = await writer.directory.createUser({
+        tenantId: tenant.id,
+        userPrincipalName: 'u@n',
+        displayName: 'Before',
+      });
+      const name = async () => (await reader.directory.findUser(tenant.id, user.id))?.displayName;
+      assert.equal(await within1s(name, (n) => n === 'Before'), 'Before');
+      await writer.directory.updateUser(tenant.id, user.id, { displayName: 'After' });
+      assert.equal(await within1s(name, (n) => n === 'After'), 'After');
+
+      const { rowCount } = await admin.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = current_database() and query ilike 'LISTEN%'`,
+      );
+      assert.equal(rowCount, 2, 'one listening connection per store');
+      await writer.directory.updateUser(tenant.id, user.id, { displayName: 'While deaf' });
+      assert.equal(await name(), 'While deaf', 'read from the database while not listening');
+      await writer.directory.updateUser(tenant.id, user.id, { displayName: 'Later' });
+      assert.equal(await within1s(name, (n) => n === 'Later'), 'Later');
+    } finally {
+      await admin.end();
+      await reader.close();
+      await writer.close();
+      await database.drop();
+    }
+  });
+
+  it('keeps the old set when a process dies in the middle of a replace, and frees the write lock', async () => {
+    const database = await createTestDatabase({ migrate: true });
+    const store = await openStore(database.url);
+    try {
+      const t = await store.directory.createTenant({ name: 'crash' });
+      const before = await store.photos.replacePhotoSet(t.id, 'o', [variant(48, 7), variant(64, 7)]);
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', PG_CRASH_SCRIPT, database.url, t.id],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (d: Buffer) => d.includes('deleted') && resolve()),
+      );
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const after = await store.photos.readPhotoSet(t.id, 'o');
+      assert.equal(after?.etag, before.etag);
+      assert.deepEqual(
+        after?.variants.map((v) => v.sizeId),
+        ['48X48', '64X64'],
+      );
+      const next = await store.photos.replacePhotoSet(t.id, 'o', [variant(48, 8)]);
+      assert.notEqual(next.etag, before.etag);
+    } finally {
+      await store.close();
+      await database.drop();
     }
   });
 });

@@ -174,15 +174,7 @@ describe('tokens that are refused', () => {
     const leaver = await h.user(tenant, 'quitter');
     const token = await h.delegatedToken(tenant, leaver, ['User.Read']);
     assert.equal((await h.request('GET', '/v1.0/me', { token })).status, 200, 'verified and remembered');
-    const deleted = await portrait([
-      'user',
-      'delete',
-      '--tenant',
-      tenant.name,
-      leaver.id,
-      '--data',
-      h.dataDir,
-    ]);
+    const deleted = await portrait(['user', 'delete', '--tenant', tenant.name, leaver.id, ...h.storeArgs]);
     assert.equal(deleted.code, 0, deleted.stderr);
     await expect401(`Bearer ${token}`, 'deleted by the CLI');
   });

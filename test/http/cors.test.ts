@@ -130,7 +130,7 @@ describe('replies to a browser', () => {
 
 describe('per-tenant origins', () => {
   it('are set with portrait tenant update --cors-origins, while the server runs', async () => {
-    const store = ['--data', h.dataDir];
+    const store = [...h.storeArgs];
     const bad = await portrait([
       'tenant',
       'update',
@@ -210,8 +210,7 @@ describe('per-tenant origins', () => {
       '--cors-origins',
       '*',
       '--json',
-      '--data',
-      h.dataDir,
+      ...h.storeArgs,
     ]);
     assert.equal(JSON.parse(reset.stdout).settings.corsOrigins, '*');
     assert.equal((await preflight('/v1.0/me', EVIL, 'GET')).headers['access-control-allow-origin'], '*');

@@ -20,16 +20,7 @@ let healthyToken: string;
 let person: User;
 
 const faults = async (spec: string) => {
-  const set = await portrait([
-    'tenant',
-    'update',
-    faulty.name,
-    '--faults',
-    spec,
-    '--json',
-    '--data',
-    h.dataDir,
-  ]);
+  const set = await portrait(['tenant', 'update', faulty.name, '--faults', spec, '--json', ...h.storeArgs]);
   assert.equal(set.code, 0, set.stderr);
   return JSON.parse(set.stdout).settings.faults;
 };

@@ -26,8 +26,7 @@ const report = async (app: string, ...extra: string[]) => {
     '--app',
     app,
     '--json',
-    '--data',
-    h.dataDir,
+    ...h.storeArgs,
     ...extra,
   ]);
   assert.equal(result.code, 0, result.stderr);
@@ -151,8 +150,7 @@ describe('portrait permissions report', () => {
       'photo-reader',
       '--since',
       'forever',
-      '--data',
-      h.dataDir,
+      ...h.storeArgs,
     ]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--since/);

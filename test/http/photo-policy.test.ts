@@ -104,8 +104,7 @@ describe('the policy in force', () => {
       '--photo-update-roles',
       'People Administrator',
       '--json',
-      '--data',
-      h.dataDir,
+      ...h.storeArgs,
     ]);
     assert.equal(set.code, 0, set.stderr);
     assert.deepEqual(JSON.parse(set.stdout).settings.photoUpdateSettings, {
@@ -151,8 +150,7 @@ describe('the policy in force', () => {
       tenant.name,
       '--photo-update-roles',
       'Supreme Leader',
-      '--data',
-      h.dataDir,
+      ...h.storeArgs,
     ]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Supreme Leader/);
@@ -162,8 +160,7 @@ describe('the policy in force', () => {
       tenant.name,
       '--photo-update-roles',
       'none',
-      '--data',
-      h.dataDir,
+      ...h.storeArgs,
     ]);
     assert.equal(lifted.code, 0, lifted.stderr);
     const token = await h.delegatedToken(tenant, plain, ['User.ReadWrite']);

@@ -80,7 +80,7 @@ describe('property lengths', () => {
   });
 
   it('refuses them on the command line too, as usage errors', async () => {
-    const store = ['--data', h.dataDir, '--tenant', tenant.name];
+    const store = [...h.storeArgs, '--tenant', tenant.name];
     for (const args of [
       ['user', 'create', ...store, '--upn', `${x(65)}@limits.example`, '--name', 'N'],
       ['user', 'create', ...store, '--upn', 'n@limits.example', '--name', x(257)],

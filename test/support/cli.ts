@@ -47,8 +47,9 @@ export interface ServeProcess {
 }
 
 /** Starts `portrait serve` and resolves once it prints its `listening on` line. */
-export function serve(args: string[]): Promise<ServeProcess> {
+export function serve(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [...NODE_ARGS, 'serve', ...args], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

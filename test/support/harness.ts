@@ -1,5 +1,6 @@
-// A real Portrait server for a test file: fresh data dir, real SQLite file, real HTTPS on a free
-// port with the generated CA trusted by the client, and helpers to populate the directory and
+// A real Portrait server for a test file: fresh data dir, real SQLite file (or, with
+// PORTRAIT_TEST_DATABASE=postgres, a fresh PostgreSQL database dropped at close), real HTTPS on a
+// free port with the generated CA trusted by the client, and helpers to populate the directory and
 // mint tokens with the built-in issuer.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { DEFAULT_AUDIENCES, type ServeConfig } from '../../src/config.js';
 import { issuerBaseOf, type RunningServer, startServer } from '../../src/server.js';
 import { createGroup } from '../../src/services/directory-service.js';
 import type { Contact, Group, Store, Tenant, User } from '../../src/store/store.js';
+import { createTestDatabase, onPostgres, type TestDatabase } from './postgres.js';
 
 export interface Reply {
   status: number;
@@ -41,6 +43,8 @@ export function testConfig(dataDir: string, overrides: Partial<ServeConfig> = {}
     jpegQuality: 88,
     throttle: {},
     maxUploads: 8,
+    uploadTimeoutSeconds: 120,
+    uploadMinRate: 1024,
     workers: 1,
     demo: false,
     ...overrides,
@@ -54,14 +58,28 @@ export class Harness {
     readonly agent: Agent,
     readonly keys: SigningKeys,
     readonly issuerBase: string,
+    private readonly database: TestDatabase | undefined,
   ) {}
 
   static async start(overrides: Partial<ServeConfig> = {}): Promise<Harness> {
     const dataDir = mkdtempSync(join(tmpdir(), 'portrait-test-'));
-    const server = await startServer(testConfig(dataDir, overrides), pino({ level: 'silent' }));
+    const database =
+      onPostgres && !overrides.databaseUrl ? await createTestDatabase({ migrate: true }) : undefined;
+    const config = testConfig(dataDir, database ? { databaseUrl: database.url, ...overrides } : overrides);
+    const server = await startServer(config, pino({ level: 'silent' }));
     const agent = new Agent({ connect: { ca: server.caPath ? readFileSync(server.caPath) : undefined } });
     const keys = await SigningKeys.open(server.store.keys);
-    return new Harness(server, dataDir, agent, keys, await issuerBaseOf(server.store));
+    return new Harness(server, dataDir, agent, keys, await issuerBaseOf(server.store), database);
+  }
+
+  /** This server's store, for a second server or a CLI command on the same data. */
+  get databaseUrl(): string {
+    return this.database?.url ?? testConfig(this.dataDir).databaseUrl;
+  }
+
+  /** The options a CLI command needs to work on this server's store. */
+  get storeArgs(): string[] {
+    return ['--data', this.dataDir, ...(this.database ? ['--database', this.database.url] : [])];
   }
 
   get store(): Store {
@@ -97,6 +115,7 @@ export class Harness {
   async close(): Promise<void> {
     await this.agent.close();
     await this.server.close();
+    await this.database?.drop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 

@@ -5,6 +5,7 @@ import { identitySchema } from './002-identity.js';
 import { propertiesSchema } from './003-properties.js';
 import { bulkAndAvatarsSchema } from './004-bulk-and-avatars.js';
 import { permissionUsageSchema } from './005-permission-usage.js';
+import { throttleCountersSchema } from './006-throttle-counters.js';
 
 export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -14,6 +15,7 @@ export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider
       '003-properties': propertiesSchema,
       '004-bulk-and-avatars': bulkAndAvatarsSchema,
       '005-permission-usage': permissionUsageSchema,
+      '006-throttle-counters': throttleCountersSchema,
     };
   },
 });

@@ -152,6 +152,13 @@ export interface PermissionUsageTable {
   calls: number | string;
 }
 
+export interface ThrottleCountersTable {
+  key: string;
+  window_start: number;
+  window_end: number;
+  count: number;
+}
+
 export interface InstallationTable {
   name: string;
   value: string;
@@ -174,6 +181,7 @@ export interface Database {
   user_consents: UserConsentsTable;
   authorization_codes: AuthorizationCodesTable;
   permission_usage: PermissionUsageTable;
+  throttle_counters: ThrottleCountersTable;
 }
 
 export type Db = Kysely<Database>;

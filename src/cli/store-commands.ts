@@ -1,0 +1,87 @@
+// `portrait migrate` and `portrait store copy` (SPEC §1, §8): the schema of a shared store, and a
+// whole store moved between backends (SQLite → PostgreSQL and back).
+import { Command } from 'commander';
+import { storeConfig } from '../config.js';
+import { checkSchema, migrateBackend, openBackend } from '../store/open-store.js';
+import type { SqlBackend } from '../store/sql/schema.js';
+import { copyStore } from '../store/store-copy.js';
+import { emit, type Options, progressBar, storeCommand, summaryTable } from './cli-support.js';
+
+function migrateCommand(): Command {
+  return storeCommand('migrate', 'Bring the schema of --database up to date (safe to run again)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  portrait migrate --database postgres://portrait@db.internal:5432/portrait\n' +
+        '  portrait migrate --data ./data      # the embedded SQLite store (it also migrates itself)',
+    )
+    .action(async (opts: Options) => {
+      const backend = await openBackend(storeConfig(opts).databaseUrl);
+      try {
+        const applied = await migrateBackend(backend);
+        emit(
+          opts,
+          { applied },
+          applied.length === 0 ? 'the schema is up to date' : `applied ${applied.join(', ')}`,
+        );
+      } finally {
+        await backend.close();
+      }
+    });
+}
+
+async function withBackend<T>(url: string, work: (backend: SqlBackend) => Promise<T>): Promise<T> {
+  const backend = await openBackend(url);
+  try {
+    return await work(backend);
+  } finally {
+    await backend.close();
+  }
+}
+
+function copyCommand(): Command {
+  return new Command('copy')
+    .description('Copy a whole store into an empty one: same ids, byte-identical photos and ETags')
+    .requiredOption('--from <url>', 'the store to copy: sqlite:PATH or postgres://…')
+    .requiredOption('--to <url>', 'an empty store (its schema is created or brought up to date)')
+    .option('--json', 'print one JSON object')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  portrait store copy --from sqlite:./data/portrait.db --to postgres://portrait@db.internal:5432/portrait\n' +
+        '  portrait store copy --from postgres://portrait@db.internal/portrait --to sqlite:./backup.db --json',
+    )
+    .action((opts: Options) =>
+      withBackend(String(opts['from']), (from) =>
+        withBackend(String(opts['to']), async (to) => {
+          // The source is read as it is (an older PostgreSQL schema must be migrated first).
+          if (from.kind === 'sqlite') await migrateBackend(from);
+          else await checkSchema(from, String(opts['from']));
+          await migrateBackend(to);
+          const bar = progressBar(opts, 'copying rows');
+          let started = false;
+          const counts = await copyStore(from, to, ({ table, copied, total }) => {
+            if (!started) bar?.start(total, 0, { note: '' });
+            started = true;
+            bar?.update(copied, { note: ` ${table}` });
+          });
+          bar?.stop();
+          emit(
+            opts,
+            { copied: counts },
+            summaryTable(
+              Object.entries(counts).map(([table, n]) => [table, n]),
+              [],
+              'table',
+            ),
+          );
+        }),
+      ),
+    );
+}
+
+export function storeCommands(): Command[] {
+  const store = new Command('store').description('Move a whole store between backends');
+  store.addCommand(copyCommand());
+  return [migrateCommand(), store];
+}

@@ -1,0 +1,28 @@
+// Headers on every response: no content sniffing (photo bytes are never read as a page or a
+// script, whatever a browser guesses), and HSTS when this server itself speaks TLS.
+import type { FastifyInstance } from 'fastify';
+
+/** A year, as HSTS preload lists expect; no includeSubDomains: the host's other names are not ours. */
+export const HSTS = 'max-age=31536000';
+
+/**
+ * HSTS binds a host name on every port. On `localhost` it would turn the browser's visits to every
+ * other development server there into HTTPS, so it is left off for loopback names.
+ */
+const isLocalhost = (hostname: string) => /^(.*\.)?localhost\.?$/i.test(hostname);
+
+/** The headers for a request to `hostname` (the Host header's name, without its port). */
+export function securityHeaders(tls: boolean, hostname: string): Record<string, string> {
+  return tls && !isLocalhost(hostname)
+    ? { 'x-content-type-options': 'nosniff', 'strict-transport-security': HSTS }
+    : { 'x-content-type-options': 'nosniff' };
+}
+
+/** The Host header's name without its port (`[::1]:8443` → `[::1]`), as Fastify's `hostname`. */
+export const hostnameOf = (host: string | undefined) => (host ?? '').replace(/:\d+$/, '');
+
+export function registerSecurityHeaders(app: FastifyInstance, options: { tls: boolean }): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(securityHeaders(options.tls, request.hostname));
+  });
+}

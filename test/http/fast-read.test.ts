@@ -1,0 +1,205 @@
+// The fast read path (src/http/fast-photo-read.ts) must answer exactly as the Fastify route does,
+// and take no decision of its own. Two servers share one database: one with the fast path, one
+// without. Every request goes to both; status, body and headers must match (the per-request ids
+// and the date aside), and the fast server's counter shows which requests it took.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { Agent, request } from 'undici';
+import { type RunningServer, startServer } from '../../src/server.js';
+import type { Group, Tenant, User } from '../../src/store/store.js';
+import { Harness, testConfig } from '../support/harness.js';
+import { noiseJpeg } from '../support/images.js';
+
+let h: Harness;
+let slow: RunningServer;
+let slowAgent: Agent;
+let tenant: Tenant;
+let other: Tenant;
+let adele: User;
+let alex: User;
+let noPhoto: User;
+let group: Group;
+let reader: string;
+let delegated: string;
+let noPermission: string;
+let otherTenantToken: string;
+
+/** The headers that differ per request by design. */
+const PER_REQUEST = new Set(['date', 'request-id', 'client-request-id', 'keep-alive', 'connection']);
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+async function ask(
+  url: string,
+  agent: Agent,
+  path: string,
+  headers: Record<string, string>,
+): Promise<Answer> {
+  const response = await request(`${url}${path}`, { headers, dispatcher: agent });
+  const body = Buffer.from(await response.body.arrayBuffer()).toString('base64');
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers))
+    if (!PER_REQUEST.has(name)) kept[name] = String(value);
+  return { status: response.statusCode, headers: kept, body };
+}
+
+/** Innererror's ids and date differ per request; the rest of a Graph error must match. */
+const comparable = (answer: Answer) => {
+  if (!answer.headers['content-type']?.startsWith('application/json')) return answer;
+  const json = JSON.parse(Buffer.from(answer.body, 'base64').toString('utf8'));
+  if (json.error?.innerError) json.error.innerError = {};
+  return { ...answer, body: JSON.stringify(json), headers: { ...answer.headers, 'content-length': '' } };
+};
+
+async function fastReads(): Promise<number> {
+  const metrics = await h.request('GET', '/metrics');
+  return Number(/^portrait_http_fast_reads_total (\d+)/m.exec(metrics.body.toString())?.[1] ?? Number.NaN);
+}
+
+/** Asks both servers (twice each, so the token is verified and remembered) and compares. */
+async function same(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ answer: Answer; fast: number }> {
+  await ask(h.url, h.agent, path, headers);
+  const before = await fastReads();
+  const fast = await ask(h.url, h.agent, path, headers);
+  const taken = (await fastReads()) - before;
+  await ask(slow.url, slowAgent, path, headers);
+  const reference = await ask(slow.url, slowAgent, path, headers);
+  assert.deepEqual(comparable(fast), comparable(reference), `${path} answered differently`);
+  return { answer: fast, fast: taken };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+before(async () => {
+  h = await Harness.start();
+  slow = await startServer(
+    testConfig(h.dataDir, { fastReads: false, databaseUrl: h.databaseUrl }),
+    pino({ level: 'silent' }),
+  );
+  slowAgent = new Agent({ connect: { ca: readFileSync(slow.caPath!) } });
+  tenant = await h.tenant('fastco');
+  other = await h.tenant('otherco');
+  adele = await h.user(tenant, 'adele');
+  alex = await h.user(tenant, 'alex');
+  noPhoto = await h.user(tenant, 'nophoto');
+  group = await h.group(tenant, { team: true, owners: [adele] });
+  const writer = await h.appToken(tenant, ['ProfilePhoto.ReadWrite.All', 'Group.ReadWrite.All']);
+  const photo = await noiseJpeg(300, 300);
+  for (const path of [`/v1.0/users/${adele.id}/photo/$value`, `/v1.0/groups/${group.id}/photo/$value`]) {
+    const put = await h.request('PUT', path, {
+      token: writer,
+      body: photo,
+      headers: { 'content-type': 'image/jpeg' },
+    });
+    assert.ok(put.status < 300, `upload to ${path}: ${put.status}`);
+  }
+  reader = await h.appToken(tenant, ['ProfilePhoto.Read.All', 'GroupMember.Read.All']);
+  delegated = await h.delegatedToken(tenant, adele, ['User.Read']);
+  noPermission = await h.appToken(tenant, ['Contacts.Read'], 'no-photo-app');
+  otherTenantToken = await h.appToken(other, ['ProfilePhoto.Read.All'], 'other-app');
+});
+
+after(async () => {
+  await slowAgent.close();
+  await slow.close();
+  await h.close();
+});
+
+describe('the fast read path', () => {
+  it('answers photo bytes as the route does, by id, UPN, /me, group, size, %24value and any case', async () => {
+    const paths: [string, Record<string, string>][] = [
+      [`/v1.0/users/${adele.id}/photo/$value`, bearer(reader)],
+      [`/beta/users/${adele.userPrincipalName}/photos/48x48/$value`, bearer(reader)],
+      [`/v1.0/users('${adele.id}')/photos/240x240/$value`, bearer(reader)],
+      [`/v1.0/Users/${adele.id}/Photo/%24value`, bearer(reader)],
+      ['/v1.0/me/photo/$value', bearer(delegated)],
+      [`/v1.0/groups/${group.id}/photo/$value`, bearer(reader)],
+    ];
+    for (const [path, headers] of paths) {
+      const { answer, fast } = await same(path, headers);
+      assert.equal(answer.status, 200, path);
+      assert.equal(answer.headers['content-type'], 'image/jpeg');
+      assert.equal(fast, 1, `${path} took the fast path`);
+    }
+  });
+
+  it('answers 304 to a matching If-None-Match, weak or strong, and echoes a client-request-id', async () => {
+    const first = await h.request('GET', `/v1.0/users/${adele.id}/photo/$value`, { token: reader });
+    const etag = first.headers['etag']!;
+    for (const match of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const { answer, fast } = await same(`/v1.0/users/${adele.id}/photo/$value`, {
+        ...bearer(reader),
+        'if-none-match': match,
+      });
+      assert.equal(answer.status, 304, match);
+      assert.equal(answer.body, '');
+      assert.equal(fast, 1);
+    }
+    const echoed = await h.request('GET', `/v1.0/users/${adele.id}/photo/$value`, {
+      token: reader,
+      headers: { 'client-request-id': 'my-id-42' },
+    });
+    assert.equal(echoed.headers['client-request-id'], 'my-id-42');
+  });
+
+  it('hands every refusal to the route: 401, 403, 404 of another tenant, no photo, no size, 405', async () => {
+    const cases: [string, Record<string, string>, number][] = [
+      [`/v1.0/users/${adele.id}/photo/$value`, bearer(`${reader}x`), 401],
+      [`/v1.0/users/${adele.id}/photo/$value`, bearer(noPermission), 403],
+      [`/v1.0/users/${alex.id}/photo/$value`, bearer(delegated), 403],
+      [`/v1.0/users/${adele.id}/photo/$value`, bearer(otherTenantToken), 404],
+      [`/v1.0/users/${noPhoto.id}/photo/$value`, bearer(reader), 404],
+      [`/v1.0/users/${adele.id}/photos/648x648/$value`, bearer(reader), 404],
+      [`/v1.0/users/${adele.id}/photos/$value`, bearer(reader), 400],
+      [`/v1.0/teams/${group.id}/photo/$value`, bearer(reader), 403],
+    ];
+    for (const [path, headers, status] of cases) {
+      const { answer, fast } = await same(path, headers);
+      assert.equal(answer.status, status, `${path} with ${headers.authorization?.slice(-12)}`);
+      assert.equal(fast, 0, `${path} was refused by the route, not answered fast`);
+    }
+  });
+
+  it('leaves a browser request (Origin), a query, and a deleted user to the route', async () => {
+    const path = `/v1.0/users/${adele.id}/photo/$value`;
+    const browser = await same(path, { ...bearer(reader), origin: 'https://app.example' });
+    assert.equal(browser.answer.headers['access-control-allow-origin'], '*');
+    assert.equal(browser.fast, 0);
+    const query = await same(`${path}?$select=id`, bearer(reader));
+    assert.equal(query.fast, 0);
+
+    const leaving = await h.user(tenant, 'leaving');
+    const token = await h.delegatedToken(tenant, leaving, ['User.Read']);
+    assert.equal((await h.request('GET', '/v1.0/me/photo/$value', { token })).status, 404);
+    await h.store.directory.deleteUser(tenant.id, leaving.id);
+    const gone = await same('/v1.0/me/photo/$value', bearer(token));
+    assert.equal(gone.answer.status, 401);
+    assert.equal(gone.fast, 0);
+  });
+
+  it('sees a new photo and a removed one at once', async () => {
+    const writer = await h.appToken(tenant, ['ProfilePhoto.ReadWrite.All']);
+    const path = `/v1.0/users/${alex.id}/photo/$value`;
+    assert.equal((await same(path, bearer(reader))).answer.status, 404);
+    await h.request('PUT', path, {
+      token: writer,
+      body: await noiseJpeg(100, 100),
+      headers: { 'content-type': 'image/jpeg' },
+    });
+    const stored = await same(path, bearer(reader));
+    assert.equal(stored.answer.status, 200);
+    assert.equal(stored.fast, 1);
+    const removed = await h.request('DELETE', path, { token: writer });
+    assert.ok(removed.status < 300, removed.body.toString());
+    assert.equal((await same(path, bearer(reader))).answer.status, 404);
+  });
+});
