@@ -17,6 +17,7 @@ import {
   sendFrameworkError,
 } from './http/graph-protocol.js';
 import { loggedUrl } from './http/logged-url.js';
+import { requestLineLogger } from './logger.js';
 import { identityRoutes } from './http/identity-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { PublicOrigin } from './http/public-origin.js';
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Photo byte reads may be answered before Fastify sees them (fast-photo-read.ts).
       const handler = (request: IncomingMessage, response: ServerResponse) => {
         const taken = fastReads?.serve(request, response);
+        if (taken === true) return;
         if (!taken) return fastifyHandler(request, response);
         taken.then((answered) => {
           if (!answered) fastifyHandler(request, response);
@@ -97,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   const metrics = createMetrics();
   const throttle = new Throttle(deps.throttle, Date.now, deps.store.sharedCounters);
+  const requestLog = requestLineLogger(deps.logger);
   const fastReads =
     deps.fastReads === false
       ? undefined
@@ -110,6 +113,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           usage: deps.usage,
           metrics,
           logger: deps.logger,
+          requestLog,
+          ...(deps.store.readGeneration ? { readGeneration: () => deps.store.readGeneration!() } : {}),
         });
   app.addHook('preClose', async () => fastReads?.close());
 
@@ -120,9 +125,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (request.grants) deps.usage.record(request.auth!.caller, request.grants);
     metrics.requests.inc({ method: request.method, operation, status: reply.statusCode });
     metrics.duration.observe({ method: request.method, operation }, seconds);
-    // The request logger already carries reqId.
-    request.log.info(
+    requestLog.info(
       {
+        reqId: request.id,
         method: request.method,
         url: loggedUrl(request.url),
         status: reply.statusCode,

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { BuiltInIssuer } from './auth/built-in-issuer.js';
 import { ExternalIssuer } from './auth/external-issuer.js';
@@ -11,7 +11,7 @@ import { InteractionSeal } from './auth/interaction.js';
 import { SigningKeys } from './auth/signing-keys.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { defaultBaseUrl, type ServeConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, serverLogDestination } from './logger.js';
 import { seedDemoTenant } from './services/demo-seed.js';
 import { UsageRecorder } from './services/usage-recorder.js';
 import { openStore } from './store/open-store.js';
@@ -98,8 +98,7 @@ export async function prepareForWorkers(config: ServeConfig, logger: Logger): Pr
 
 export async function startServer(
   config: ServeConfig,
-  // Written asynchronously: lines logged while a write is under way go out together in the next one.
-  logger: Logger = createLogger(config.logLevel, pino.destination({ sync: false })),
+  logger: Logger = createLogger(config.logLevel, serverLogDestination()),
 ): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl);
   let usage: UsageRecorder | undefined;

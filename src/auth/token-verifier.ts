@@ -80,6 +80,12 @@ export class TokenVerifier {
     return this.remembered(authorization.slice(7).trim());
   }
 
+  /** Whether `authenticateRemembered` would take this header (a token verified lately, not expired). */
+  isRemembered(authorization: string): boolean {
+    const cached = this.verified.get(authorization.slice(7).trim());
+    return cached !== undefined && cached.until > this.clock();
+  }
+
   private remembered(token: string): Promise<Authenticated> | undefined {
     const cached = this.verified.get(token);
     if (!cached || cached.until <= this.clock()) return undefined;

@@ -5,8 +5,15 @@
 // does not take — another method or path, a browser's Origin, a query, a token not yet verified, a
 // tenant with throttling or simulated faults, a refusal of any kind — goes to Fastify untouched, to
 // be decided again and answered there; nothing is counted or written before the answer is sent.
+//
+// What was decided for a token and a path (who the caller is, the owner, the permission, which
+// photo) is kept for as long as every input stays as it was: the store's read generation has not
+// moved (no write here or elsewhere, read-cache.ts) and the verifier still vouches for the token
+// (not expired). The next identical request then takes the same decision from memory; any write
+// anywhere makes every kept decision stale at once.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Authenticated, TokenVerifier } from '../auth/token-verifier.js';
 import type { ApiVersion } from '../graph/endpoint-matrix.js';
@@ -32,14 +39,48 @@ export interface FastReadDeps {
   usage: UsageRecorder;
   metrics: Metrics;
   logger: Logger;
+  /** For the request line (logger.ts, requestLineLogger). */
+  requestLog: Logger;
+  /** The store's read generation (Store.readGeneration); without it nothing is kept. */
+  readGeneration?: () => number;
 }
+
+/** A decision and its answer, valid while `generation` is the store's and the token is vouched for. */
+interface Decided {
+  authorization: string;
+  generation: number | undefined;
+  photo: { etag: string; contentType: string; bytes: Buffer };
+  /** Counts the call for the least-privilege report (UsageRecorder.prepare). */
+  recordUse: () => void;
+}
+
+/** Bounded by entries and by the photo bytes they hold (shared with the read cache while it has them). */
+const DECIDED_ENTRIES = 10_000;
+const DECIDED_BYTES = 32 * 1024 * 1024;
 
 const VERSIONS: Record<string, ApiVersion> = { '/v1.0/': 'v1.0', '/beta/': 'beta' };
 
 export class FastPhotoRead {
   private open = true;
 
-  constructor(private readonly deps: FastReadDeps) {}
+  /** The metrics' label sets of this path, bound once (prom-client hashes labels on every call). */
+  private readonly answered: Record<200 | 304, ReturnType<Metrics['requests']['labels']>>;
+  private readonly timed: ReturnType<Metrics['duration']['labels']>;
+
+  private readonly decided = new LRUCache<string, Decided>({
+    max: DECIDED_ENTRIES,
+    maxSize: DECIDED_BYTES,
+    sizeCalculation: (entry) => entry.photo.bytes.length + entry.authorization.length + 256,
+  });
+
+  constructor(private readonly deps: FastReadDeps) {
+    const { requests, duration } = deps.metrics;
+    this.answered = {
+      200: requests.labels({ method: 'GET', operation: 'value', status: 200 }),
+      304: requests.labels({ method: 'GET', operation: 'value', status: 304 }),
+    };
+    this.timed = duration.labels({ method: 'GET', operation: 'value' });
+  }
 
   /** From now on every request goes to Fastify (which answers 503 while the server closes). */
   close(): void {
@@ -47,27 +88,42 @@ export class FastPhotoRead {
   }
 
   /**
-   * Answers the request and resolves true, or resolves false having written nothing (Fastify
-   * then takes it). Returns false at once for a request it would never take.
+   * Answers the request and returns true (a decision kept) or resolves true, or returns or
+   * resolves false having written nothing (Fastify then takes it).
    */
-  serve(request: IncomingMessage, response: ServerResponse): Promise<boolean> | false {
+  serve(request: IncomingMessage, response: ServerResponse): Promise<boolean> | boolean {
     if (!this.open || this.deps.throttled || request.method !== 'GET') return false;
     const { headers } = request;
-    if (headers.origin !== undefined || headers.authorization === undefined) return false;
+    const { authorization } = headers;
+    if (headers.origin !== undefined || authorization === undefined) return false;
     const url = decodeDollars(request.url ?? '/');
     const version = VERSIONS[url.slice(0, url.indexOf('/', 1) + 1)];
     if (!version || url.includes('?') || !url.endsWith('/$value')) return false;
-    const remembered = this.deps.verifier.authenticateRemembered(headers.authorization);
+    const generation = this.deps.readGeneration?.();
+    const key = `${url}\n${authorization.slice(-24)}`;
+    const kept = generation === undefined ? undefined : this.decided.get(key);
+    if (
+      kept !== undefined &&
+      kept.generation === generation &&
+      kept.authorization === authorization &&
+      this.deps.verifier.isRemembered(authorization)
+    ) {
+      this.send(request, response, url, kept, performance.now());
+      return true;
+    }
+    const remembered = this.deps.verifier.authenticateRemembered(authorization);
     if (!remembered) return false;
-    return this.answer(request, response, url, version, remembered).catch(() => false);
+    return this.decide(request, response, url, version, remembered, generation, key).catch(() => false);
   }
 
-  private async answer(
+  private async decide(
     request: IncomingMessage,
     response: ServerResponse,
     url: string,
     version: ApiVersion,
     remembered: Promise<Authenticated>,
+    generation: number | undefined,
+    key: string,
   ): Promise<boolean> {
     const started = performance.now();
     const auth = await remembered;
@@ -75,6 +131,25 @@ export class FastPhotoRead {
     const { target, owner, rule, grant } = await decidePhotoCall(this.deps.ports, version, auth, 'GET', url);
     if (rule.operation !== 'value') return false;
     const photo = await readPhoto(this.deps.photos, owner, target.size);
+    const decided = {
+      authorization: request.headers.authorization!,
+      generation,
+      photo,
+      recordUse: this.deps.usage.prepare(auth.caller, [grant]),
+    };
+    // Kept under the generation read before the first look-up: a write since has made it stale.
+    if (generation !== undefined) this.decided.set(key, decided);
+    this.send(request, response, url, decided, started);
+    return true;
+  }
+
+  private send(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: string,
+    { photo, recordUse }: Decided,
+    started: number,
+  ): void {
     const id = randomUUID();
     const notModified = noneMatch(headersOf(request, 'if-none-match'), photo.etag);
     const status = notModified ? 304 : 200;
@@ -89,18 +164,19 @@ export class FastPhotoRead {
     // Answered: from here nothing may hand the request on.
     try {
       const seconds = (performance.now() - started) / 1000;
-      this.deps.usage.record(auth.caller, [grant]);
+      recordUse();
       this.deps.metrics.fastReads.inc();
-      this.deps.metrics.requests.inc({ method: 'GET', operation: rule.operation, status });
-      this.deps.metrics.duration.observe({ method: 'GET', operation: rule.operation }, seconds);
-      this.deps.logger.info(
-        { reqId: id, method: 'GET', url: loggedUrl(url), status, ms: Math.round(seconds * 1000) },
-        'request',
-      );
+      this.answered[status].inc();
+      this.timed.observe(seconds);
+      if (this.deps.requestLog.isLevelEnabled('info')) {
+        this.deps.requestLog.info(
+          { reqId: id, method: 'GET', url: loggedUrl(url), status, ms: Math.round(seconds * 1000) },
+          'request',
+        );
+      }
     } catch (error) {
       this.deps.logger.error({ err: error, reqId: id }, 'unexpected error after a photo read');
     }
-    return true;
   }
 }
 

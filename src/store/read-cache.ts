@@ -47,6 +47,16 @@ export class ReadCache {
     if (this.changedElsewhere()) this.clear();
   }
 
+  /**
+   * A number that changes whenever any answer this cache holds may have changed: a write through
+   * this store, or another connection's (asked as `get` asks). What was decided from cached
+   * answers under one generation holds while it lasts.
+   */
+  current(): number {
+    this.checkElsewhere();
+    return this.generation;
+  }
+
   async get<T>(key: string, load: () => Promise<T>): Promise<T> {
     this.checkElsewhere();
     const hit = this.entries.get(key);
@@ -109,6 +119,7 @@ export function withReadCache(store: Store, changedElsewhere: () => boolean): St
   const cache = new ReadCache(changedElsewhere);
   return {
     ...store,
+    readGeneration: () => cache.current(),
     directory: cachedPort(
       store.directory,
       'directory',

@@ -505,6 +505,11 @@ export interface Store {
   sharedCounters?: CounterStore;
   /** `sqlite` or `postgres`, for /readyz and logs. */
   kind: string;
+  /**
+   * Changes whenever a cached look-up's answer may have changed (read-cache.ts): a write here or
+   * by another process. Absent on a store without the read cache.
+   */
+  readGeneration?(): number;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

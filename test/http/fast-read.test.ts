@@ -79,6 +79,17 @@ async function same(
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** Polls every 20 ms for up to 1 s (another process's write: SQLite at once, PostgreSQL within 1 s). */
+async function within1s<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 1000;
+  let value = await probe();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await probe();
+  }
+  return value;
+}
+
 before(async () => {
   h = await Harness.start();
   slow = await startServer(
@@ -184,6 +195,59 @@ describe('the fast read path', () => {
     const gone = await same('/v1.0/me/photo/$value', bearer(token));
     assert.equal(gone.answer.status, 401);
     assert.equal(gone.fast, 0);
+  });
+
+  it('takes a kept decision only while nothing it rests on has changed, here or elsewhere', async () => {
+    const owner = await h.user(tenant, 'kept');
+    const path = `/v1.0/users/${owner.id}/photo/$value`;
+    const writer = await h.appToken(tenant, ['ProfilePhoto.ReadWrite.All']);
+    const upload = async (url: string, agent: Agent) => {
+      const reply = await request(`${url}${path}`, {
+        method: 'PUT',
+        body: await noiseJpeg(120, 120),
+        headers: { ...bearer(writer), 'content-type': 'image/jpeg' },
+        dispatcher: agent,
+      });
+      await reply.body.dump();
+      assert.equal(reply.statusCode, 200);
+      return reply.headers['etag'];
+    };
+    const first = await upload(h.url, h.agent);
+    const headers = bearer(await h.appToken(tenant, ['ProfilePhoto.Read.All'], 'kept-app'));
+    // The first read verifies the token, the second decides on the fast path, the rest are kept.
+    for (let i = 0; i < 3; i++)
+      assert.equal((await ask(h.url, h.agent, path, headers)).headers['etag'], first);
+    const before = await fastReads();
+    assert.equal((await ask(h.url, h.agent, path, headers)).headers['etag'], first);
+    assert.equal((await fastReads()) - before, 1);
+
+    // A new photo through the other server, as another process (the CLI, another node) writes.
+    const second = await upload(slow.url, slowAgent);
+    assert.notEqual(second, first);
+    const seen = await within1s(
+      () => ask(h.url, h.agent, path, headers),
+      (answer) => answer.headers['etag'] === second,
+    );
+    assert.equal(seen.headers['etag'], second);
+
+    // The owner deleted elsewhere: the kept 200 is not given again.
+    assert.equal((await ask(h.url, h.agent, path, headers)).status, 200);
+    await slow.store.directory.deleteUser(tenant.id, owner.id);
+    const gone = await within1s(
+      () => ask(h.url, h.agent, path, headers),
+      (answer) => answer.status === 404,
+    );
+    assert.equal(gone.status, 404);
+  });
+
+  it('takes no kept decision for a token that has expired since', async () => {
+    const path = `/v1.0/users/${adele.id}/photo/$value`;
+    const headers = bearer(await h.appToken(tenant, ['ProfilePhoto.Read.All'], 'short-lived', 2));
+    for (let i = 0; i < 3; i++) assert.equal((await ask(h.url, h.agent, path, headers)).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const before = await fastReads();
+    await ask(h.url, h.agent, path, headers);
+    assert.equal((await fastReads()) - before, 0, 'an expired token is checked again by the route');
   });
 
   it('sees a new photo and a removed one at once', async () => {

@@ -171,8 +171,8 @@ export class Harness {
     return mintDelegatedToken(this.keys, { tenant, user, scopes }, this.tokenOptions());
   }
 
-  appToken(tenant: Tenant, roles: string[], appName = 'test-app'): Promise<string> {
+  appToken(tenant: Tenant, roles: string[], appName = 'test-app', lifetimeSeconds?: number): Promise<string> {
     const appId = nameBasedGuid('app', tenant.id, appName);
-    return mintAppToken(this.keys, { tenant, appId, appName, roles }, this.tokenOptions());
+    return mintAppToken(this.keys, { tenant, appId, appName, roles }, this.tokenOptions(lifetimeSeconds));
   }
 }
