@@ -14,6 +14,7 @@ import { migrateStore, openStore, SchemaOutOfDateError } from '../../src/store/o
 import { DuplicateError, type NewVariant, PreconditionError, type Store } from '../../src/store/store.js';
 import pg from 'pg';
 import { createTestDatabase, onPostgres } from '../support/postgres.js';
+import { within1s } from '../support/poll.js';
 
 /** A fresh store location and how to remove it. */
 type Location = { url: string; remove: () => Promise<void> };
@@ -362,17 +363,6 @@ await backend.writeTransaction(async (trx) => {
   await new Promise(() => {});
 });
 `;
-
-/** Polls every 20 ms for up to 1 s (SPEC §8's bound) until `done`, then gives the last answer. */
-async function within1s<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 1000;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    value = await probe();
-  }
-  return value;
-}
 
 describe('store contract: postgres schema and nodes', { skip: !onPostgres }, () => {
   it('refuses a database with an older schema, saying to migrate; migrate is idempotent', async () => {

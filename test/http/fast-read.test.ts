@@ -11,6 +11,7 @@ import { type RunningServer, startServer } from '../../src/server.js';
 import type { Group, Tenant, User } from '../../src/store/store.js';
 import { Harness, testConfig } from '../support/harness.js';
 import { noiseJpeg } from '../support/images.js';
+import { within1s } from '../support/poll.js';
 
 let h: Harness;
 let slow: RunningServer;
@@ -78,17 +79,6 @@ async function same(
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** Polls every 20 ms for up to 1 s (another process's write: SQLite at once, PostgreSQL within 1 s). */
-async function within1s<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 1000;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    value = await probe();
-  }
-  return value;
-}
 
 before(async () => {
   h = await Harness.start();
