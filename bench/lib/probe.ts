@@ -37,3 +37,35 @@ export async function probe(options: {
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
   return { count: samples.length, p50Ms: at(0.5), p99Ms: at(0.99), statuses };
 }
+
+/**
+ * Latency measurements taken in turn, `rounds` times over (a, b, c, a, b, c, …), so that the
+ * machine's drift falls on each alike; each one's p50 and p99 are the medians over its rounds.
+ * At sub-millisecond p99s one run against another moves by a fifth or more.
+ */
+export async function inTurn<K extends string>(
+  rounds: number,
+  measures: Record<K, () => Promise<Latencies>>,
+): Promise<Record<K, Latencies>> {
+  const keys = Object.keys(measures) as K[];
+  const runs = new Map<K, Latencies[]>(keys.map((key) => [key, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const key of keys) runs.get(key)!.push(await measures[key]());
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const result = {} as Record<K, Latencies>;
+  for (const [key, taken] of runs) {
+    const statuses: Record<number, number> = {};
+    for (const run of taken) {
+      for (const [status, count] of Object.entries(run.statuses))
+        statuses[Number(status)] = (statuses[Number(status)] ?? 0) + count;
+    }
+    result[key] = {
+      count: taken.reduce((sum, run) => sum + run.count, 0),
+      p50Ms: median(taken.map((run) => run.p50Ms)),
+      p99Ms: median(taken.map((run) => run.p99Ms)),
+      statuses,
+    };
+  }
+  return result;
+}

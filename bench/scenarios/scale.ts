@@ -1,11 +1,12 @@
 // 4. Scale: read latency (p99) with 1,000 users and photo sets, then with 100,000, on SQLite:
 // reading the same 1,000 users (what the store's size costs), then all 100,000 uniformly at
-// random (so most reads miss the read cache and go to the store).
+// random (so most reads miss the read cache and go to the store). Three rounds in turn; the
+// figures are the medians.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addUsers, seed } from '../lib/fixtures.js';
-import { probe } from '../lib/probe.js';
+import { inTurn, probe } from '../lib/probe.js';
 import { startPortrait } from '../lib/processes.js';
 import type { Row } from '../lib/report.js';
 
@@ -23,25 +24,17 @@ export async function scale(
   note: (line: string) => void,
 ): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'portrait-bench-scale-'));
-  const database = `sqlite:${join(dir, 'portrait.db')}`;
+  // Two stores seeded alike with 1,000 users; one then grows to 100,000. Both are measured in
+  // turn, three rounds, so the 1,000-user reference is taken on the same machine state.
+  const smallDir = join(dir, 'small');
+  const largeDir = join(dir, 'large');
   try {
-    const seeded = await seed(database, options.small);
-    const measure = async (userIds: string[]) => {
-      const server = await startPortrait(dir, ['--http', '--log-level', 'warn']);
-      try {
-        const paths = shuffled(userIds).map((id) => `/v1.0/users/${id}/photos/48x48/$value`);
-        const headers = { authorization: `Bearer ${seeded.token}` };
-        await probe({ base: server.url, paths, headers, concurrency: 4, seconds: 2 });
-        return await probe({ base: server.url, paths, headers, concurrency: 4, seconds: options.seconds });
-      } finally {
-        await server.stop();
-      }
-    };
-    const small = await measure(seeded.userIds);
+    const seeded = await seed(`sqlite:${join(smallDir, 'portrait.db')}`, options.small);
+    const grown = await seed(`sqlite:${join(largeDir, 'portrait.db')}`, options.small);
     const started = performance.now();
     const more = await addUsers(
-      database,
-      seeded.tenantId,
+      `sqlite:${join(largeDir, 'portrait.db')}`,
+      grown.tenantId,
       options.large - options.small,
       options.small,
       (done) => note(`  … ${options.small + done} users`),
@@ -49,10 +42,24 @@ export async function scale(
     note(
       `seeded ${options.large} users with photo sets in ${Math.round((performance.now() - started) / 1000)} s`,
     );
-    // The same 1,000 users read again, now among 100,000: what the store's size alone costs.
-    const sameSet = await measure(seeded.userIds);
-    // Every user, uniformly: most reads now miss the read cache and go to SQLite.
-    const everyone = await measure([...seeded.userIds, ...more]);
+    const measure = (dataDir: string, token: string, userIds: string[]) => async () => {
+      const server = await startPortrait(dataDir, ['--http', '--log-level', 'warn']);
+      try {
+        const paths = shuffled(userIds).map((id) => `/v1.0/users/${id}/photos/48x48/$value`);
+        const headers = { authorization: `Bearer ${token}` };
+        await probe({ base: server.url, paths, headers, concurrency: 4, seconds: 2 });
+        return await probe({ base: server.url, paths, headers, concurrency: 4, seconds: options.seconds });
+      } finally {
+        await server.stop();
+      }
+    };
+    const { small, sameSet, everyone } = await inTurn(3, {
+      small: measure(smallDir, seeded.token, seeded.userIds),
+      // The same 1,000 users read again, now among 100,000: what the store's size alone costs.
+      sameSet: measure(largeDir, grown.token, grown.userIds),
+      // Every user, uniformly: most reads now miss the read cache and go to SQLite.
+      everyone: measure(largeDir, grown.token, [...grown.userIds, ...more]),
+    });
     for (const [label, result] of [
       ['small', small],
       ['same set', sameSet],
@@ -66,7 +73,7 @@ export async function scale(
     const reference = `${options.small.toLocaleString('en')} users: ${figure(small)}`;
     return [
       {
-        measure: `photo read p99 with ${large} users and photo sets, reading the same ${options.small.toLocaleString('en')} users at random`,
+        measure: `photo read p99 with ${large} users and photo sets, reading the same ${options.small.toLocaleString('en')} users at random (medians of 3 rounds in turn)`,
         portrait: `${figure(sameSet)} (${sameSet.count} reads)`,
         reference,
         ratio: sameSet.p99Ms / small.p99Ms,
@@ -74,7 +81,7 @@ export async function scale(
         met: sameSet.p99Ms / small.p99Ms <= 1.2,
       },
       {
-        measure: `photo read p99 with ${large} users and photo sets, reading all of them at random (mostly read-cache misses)`,
+        measure: `photo read p99 with ${large} users and photo sets, reading all of them at random (mostly read-cache misses; medians of 3 rounds in turn)`,
         portrait: `${figure(everyone)} (${everyone.count} reads)`,
         reference,
         ratio: everyone.p99Ms / small.p99Ms,
