@@ -29,6 +29,13 @@ export interface IssuerVerifier {
   verify(token: string, kid: string | undefined, options: VerifyOptions): Promise<Authenticated>;
 }
 
+/** A `Bearer` header's token, cheaply (no checks beyond the scheme): for a look-up among tokens verified before. */
+function headerToken(authorization: string | undefined): string | undefined {
+  if (!authorization || authorization.length < 8 || authorization.slice(0, 7).toLowerCase() !== 'bearer ')
+    return undefined;
+  return authorization.slice(7).trim();
+}
+
 function bearerToken(authorization: string | undefined): string {
   if (!authorization) throw invalidToken('Access token is empty.');
   const match = /^Bearer +(\S+)\s*$/i.exec(authorization);
@@ -75,21 +82,25 @@ export class TokenVerifier {
    * undefined when the token has not been verified lately (then `authenticate` must).
    */
   authenticateRemembered(authorization: string | undefined): Promise<Authenticated> | undefined {
-    if (!authorization || authorization.length < 8 || authorization.slice(0, 7).toLowerCase() !== 'bearer ')
-      return undefined;
-    return this.remembered(authorization.slice(7).trim());
+    const token = headerToken(authorization);
+    return token === undefined ? undefined : this.remembered(token);
   }
 
   /** Whether `authenticateRemembered` would take this header (a token verified lately, not expired). */
   isRemembered(authorization: string): boolean {
-    const cached = this.verified.get(authorization.slice(7).trim());
-    return cached !== undefined && cached.until > this.clock();
+    const token = headerToken(authorization);
+    return token !== undefined && this.live(token) !== undefined;
+  }
+
+  /** What was remembered of a token verified lately, unless it has expired since. */
+  private live(token: string) {
+    const cached = this.verified.get(token);
+    return cached && cached.until > this.clock() ? cached : undefined;
   }
 
   private remembered(token: string): Promise<Authenticated> | undefined {
-    const cached = this.verified.get(token);
-    if (!cached || cached.until <= this.clock()) return undefined;
-    return this.withCurrentDirectory(token, cached.caller);
+    const cached = this.live(token);
+    return cached && this.withCurrentDirectory(token, cached.caller);
   }
 
   private async withCurrentDirectory(token: string, caller: Caller): Promise<Authenticated> {
