@@ -28,6 +28,7 @@ import { API_VERSIONS } from './graph/endpoint-matrix.js';
 import { explorerRoutes } from './http/explorer-routes.js';
 import { createMetrics, systemRoutes } from './http/system-routes.js';
 import { defaultWebRoot, webRoutes } from './http/web-routes.js';
+import { atTurnEnd } from './http/turn-end.js';
 import type { PipelineOptions } from './image/photo-pipeline.js';
 import { AvatarService } from './services/avatar-service.js';
 import type { IssuerContext } from './services/oauth-service.js';
@@ -137,6 +138,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
+  // Every answer goes out at the end of its turn of the event loop, with the others (turn-end.ts).
+  app.addHook('onSend', (_request, _reply, payload, done) =>
+    atTurnEnd(
+      () => done(null, payload),
+      (error) => done(error as Error),
+    ),
+  );
+
   registerGraphProtocol(app);
   registerSecurityHeaders(app, { tls: deps.tls !== undefined });
   new Cors(deps.store.directory).register(app);
@@ -173,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(avatarRoutes, {
     avatars: new AvatarService(deps.store, deps.pipeline.jpegQuality),
     maxAgeSeconds: deps.photoMaxAgeSeconds,
+    ...(fastReads ? { kept: fastReads } : {}),
   });
   await app.register(identityRoutes, deps.issuer);
   await app.register(systemRoutes, { store: deps.store, metrics });

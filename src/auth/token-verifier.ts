@@ -86,10 +86,19 @@ export class TokenVerifier {
     return token === undefined ? undefined : this.remembered(token);
   }
 
-  /** Whether `authenticateRemembered` would take this header (a token verified lately, not expired). */
-  isRemembered(authorization: string): boolean {
+  /**
+   * Until when `authenticateRemembered` takes this header (a token verified lately, not expired),
+   * in this verifier's clock; undefined when it does not take it now. A remembered token is only
+   * forgotten before then when its user is deleted, which a kept decision sees as a store write.
+   */
+  rememberedUntil(authorization: string): number | undefined {
     const token = headerToken(authorization);
-    return token !== undefined && this.live(token) !== undefined;
+    return token === undefined ? undefined : this.live(token)?.until;
+  }
+
+  /** Whether a time from `rememberedUntil` is still ahead. */
+  stillRemembered(until: number): boolean {
+    return until > this.clock();
   }
 
   /** What was remembered of a token verified lately, unless it has expired since. */

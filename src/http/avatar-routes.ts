@@ -8,12 +8,15 @@ import { badRequest, imageNotFound } from '../errors.js';
 import { STANDARD_SIZES } from '../graph/photo-sizes.js';
 import type { AvatarFallback, AvatarRequest, AvatarService } from '../services/avatar-service.js';
 import { noneMatch, quoteEtag } from './etags.js';
+import type { FastPhotoRead } from './fast-photo-read.js';
 import { sendGraphError } from './graph-protocol.js';
 
 export interface AvatarRouteDeps {
   avatars: AvatarService;
   /** Cache-Control max-age of every answer but a 400. */
   maxAgeSeconds: number;
+  /** Where an image answer is kept for the next request of the same URL (fast-photo-read.ts). */
+  kept?: Pick<FastPhotoRead, 'generation' | 'keepAvatar'>;
 }
 
 const MAX_SIZE = STANDARD_SIZES.at(-1)!;
@@ -106,13 +109,18 @@ async function answer(deps: AvatarRouteDeps, request: FastifyRequest, reply: Fas
   reply.header('x-content-type-options', 'nosniff');
   const path = (request.params as { '*'?: string })['*'] ?? '';
   const parsed = parseAvatarRequest(path, request.query as Query);
+  // Read before the look-ups: a write during them leaves the kept answer stale at once.
+  const generation = deps.kept?.generation();
   const result = await deps.avatars.answer(parsed);
   // Public: the answer is the same for everyone, so shared caches may keep it.
-  reply.header('cache-control', `public, max-age=${deps.maxAgeSeconds}`);
+  const cacheControl = `public, max-age=${deps.maxAgeSeconds}`;
+  reply.header('cache-control', cacheControl);
   if (result.kind === 'notFound') {
     return sendGraphError(reply, imageNotFound('No public photo matches this avatar hash.'));
   }
   if (result.kind === 'redirect') return reply.redirect(result.location, 302);
+  if (generation !== undefined)
+    deps.kept?.keepAvatar(request.raw.url ?? '', generation, result, cacheControl);
   reply.header('etag', quoteEtag(result.etag));
   if (noneMatch(request.headers['if-none-match'], result.etag)) return reply.code(304).send();
   return reply.type(result.image.contentType).send(result.image.bytes);

@@ -11,6 +11,11 @@
 // moved (no write here or elsewhere, read-cache.ts) and the verifier still vouches for the token
 // (not expired). The next identical request then takes the same decision from memory; any write
 // anywhere makes every kept decision stale at once.
+//
+// Avatars (`/avatar/{hash}?…`, public, no token) are kept the same way, by their whole URL: the
+// avatar route decides and answers the first request and hands its image here (keepAvatar), and
+// the same URL is then answered from memory until the next write. Redirects, defaults of 404 and
+// refusals are never kept.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
@@ -20,11 +25,12 @@ import type { ApiVersion } from '../graph/endpoint-matrix.js';
 import type { DirectoryPorts } from '../services/owner-resolver.js';
 import { type PhotoServiceDeps, readPhoto } from '../services/photo-service.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
-import { noneMatch } from './etags.js';
+import { noneMatch, quoteEtag } from './etags.js';
 import { decodeDollars, echoedClientRequestId } from './graph-protocol.js';
 import { loggedUrl } from './logged-url.js';
 import { decidePhotoCall, photoValueHeaders } from './photo-routes.js';
-import { hostnameOf, securityHeaders } from './security-headers.js';
+import { hostnameOf, securityHeaderList } from './security-headers.js';
+import { atTurnEnd } from './turn-end.js';
 import type { Metrics } from './system-routes.js';
 
 export interface FastReadDeps {
@@ -45,13 +51,32 @@ export interface FastReadDeps {
   readGeneration?: () => number;
 }
 
-/** A decision and its answer, valid while `generation` is the store's and the token is vouched for. */
+/**
+ * A decision and its answer, valid while `generation` is the store's and, for a photo read, the
+ * verifier vouches for its token.
+ */
 interface Decided {
-  authorization: string;
+  /** The metrics' operation label: `value` for photo bytes, `other` for avatars (as Fastify counts them). */
+  operation: Operation;
   generation: number | undefined;
+  /** A photo read's Authorization header, and until when the verifier vouches for it (TokenVerifier.rememberedUntil). */
+  token?: { authorization: string; until: number };
   photo: { etag: string; contentType: string; bytes: Buffer };
+  /** The answer's headers other than the per-request ones, as names and values: for 200 and for 304. */
+  headers: Record<200 | 304, readonly string[]>;
   /** Counts the call for the least-privilege report (UsageRecorder.prepare). */
-  recordUse: () => void;
+  recordUse?: () => void;
+}
+
+type Operation = 'value' | 'other';
+
+/** The answer's fixed headers, for 200 and for 304 (which has no body). */
+function answerHeaders(etag: string, cacheControl: string, contentType: string, length: number) {
+  const notModified = ['etag', quoteEtag(etag), 'cache-control', cacheControl];
+  return {
+    200: [...notModified, 'content-type', contentType, 'content-length', String(length)],
+    304: notModified,
+  };
 }
 
 /** Bounded by entries and by the photo bytes they hold (shared with the read cache while it has them). */
@@ -63,23 +88,51 @@ const VERSIONS: Record<string, ApiVersion> = { '/v1.0/': 'v1.0', '/beta/': 'beta
 export class FastPhotoRead {
   private open = true;
 
-  /** The metrics' label sets of this path, bound once (prom-client hashes labels on every call). */
-  private readonly answered: Record<200 | 304, ReturnType<Metrics['requests']['labels']>>;
-  private readonly timed: ReturnType<Metrics['duration']['labels']>;
+  /** The metrics' label sets of this path, bound once. */
+  private readonly answered: Record<Operation, Record<200 | 304, ReturnType<Metrics['requests']['labels']>>>;
+  private readonly timed: Record<Operation, ReturnType<Metrics['duration']['labels']>>;
 
   private readonly decided = new LRUCache<string, Decided>({
     max: DECIDED_ENTRIES,
     maxSize: DECIDED_BYTES,
-    sizeCalculation: (entry) => entry.photo.bytes.length + entry.authorization.length + 256,
+    sizeCalculation: (entry) => entry.photo.bytes.length + (entry.token?.authorization.length ?? 0) + 256,
   });
 
   constructor(private readonly deps: FastReadDeps) {
     const { requests, duration } = deps.metrics;
-    this.answered = {
-      200: requests.labels({ method: 'GET', operation: 'value', status: 200 }),
-      304: requests.labels({ method: 'GET', operation: 'value', status: 304 }),
+    const counted = (operation: Operation) => ({
+      200: requests.labels({ method: 'GET', operation, status: 200 }),
+      304: requests.labels({ method: 'GET', operation, status: 304 }),
+    });
+    this.answered = { value: counted('value'), other: counted('other') };
+    this.timed = {
+      value: duration.labels({ method: 'GET', operation: 'value' }),
+      other: duration.labels({ method: 'GET', operation: 'other' }),
     };
-    this.timed = duration.labels({ method: 'GET', operation: 'value' });
+  }
+
+  /** The store's read generation now, to be read before an avatar's look-ups and given to keepAvatar. */
+  generation(): number | undefined {
+    return this.deps.readGeneration?.();
+  }
+
+  /**
+   * Keeps the avatar route's answer of an image for `url` (the request's URL as sent), decided
+   * from what the store held at `generation`.
+   */
+  keepAvatar(
+    url: string,
+    generation: number,
+    answer: { etag: string; image: { contentType: string; bytes: Buffer } },
+    cacheControl: string,
+  ): void {
+    const { etag, image } = answer;
+    this.decided.set(url, {
+      operation: 'other',
+      generation,
+      photo: { etag, ...image },
+      headers: answerHeaders(etag, cacheControl, image.contentType, image.bytes.length),
+    });
   }
 
   /** From now on every request goes to Fastify (which answers 503 while the server closes). */
@@ -95,7 +148,9 @@ export class FastPhotoRead {
     if (!this.open || this.deps.throttled || request.method !== 'GET') return false;
     const { headers } = request;
     const { authorization } = headers;
-    if (headers.origin !== undefined || authorization === undefined) return false;
+    if (headers.origin !== undefined) return false;
+    if (request.url?.startsWith('/avatar/')) return this.keptAvatar(request, response, request.url);
+    if (authorization === undefined) return false;
     const url = decodeDollars(request.url ?? '/');
     const version = VERSIONS[url.slice(0, url.indexOf('/', 1) + 1)];
     if (!version || url.includes('?') || !url.endsWith('/$value')) return false;
@@ -103,17 +158,24 @@ export class FastPhotoRead {
     const key = `${url}\n${authorization.slice(-24)}`;
     const kept = generation === undefined ? undefined : this.decided.get(key);
     if (
-      kept !== undefined &&
+      kept?.token !== undefined &&
       kept.generation === generation &&
-      kept.authorization === authorization &&
-      this.deps.verifier.isRemembered(authorization)
+      kept.token.authorization === authorization &&
+      this.deps.verifier.stillRemembered(kept.token.until)
     ) {
-      this.send(request, response, url, kept, performance.now());
+      this.answer(request, response, url, kept, performance.now());
       return true;
     }
     const remembered = this.deps.verifier.authenticateRemembered(authorization);
     if (!remembered) return false;
     return this.decide(request, response, url, version, remembered, generation, key).catch(() => false);
+  }
+
+  private keptAvatar(request: IncomingMessage, response: ServerResponse, url: string): boolean {
+    const kept = this.decided.get(url);
+    if (kept === undefined || kept.generation !== this.deps.readGeneration?.()) return false;
+    this.answer(request, response, url, kept, performance.now());
+    return true;
   }
 
   private async decide(
@@ -131,43 +193,67 @@ export class FastPhotoRead {
     const { target, owner, rule, grant } = await decidePhotoCall(this.deps.ports, version, auth, 'GET', url);
     if (rule.operation !== 'value') return false;
     const photo = await readPhoto(this.deps.photos, owner, target.size);
-    const decided = {
-      authorization: request.headers.authorization!,
+    const authorization = request.headers.authorization!;
+    const until = this.deps.verifier.rememberedUntil(authorization);
+    const cacheControl = photoValueHeaders(photo.etag, this.deps.photoMaxAgeSeconds)['cache-control'];
+    const decided: Decided = {
+      operation: 'value',
       generation,
+      token: { authorization, until: until ?? 0 },
       photo,
+      headers: answerHeaders(photo.etag, cacheControl, photo.contentType, photo.bytes.length),
       recordUse: this.deps.usage.prepare(auth.caller, [grant]),
     };
     // Kept under the generation read before the first look-up: a write since has made it stale.
-    if (generation !== undefined) this.decided.set(key, decided);
-    this.send(request, response, url, decided, started);
+    if (generation !== undefined && until !== undefined) this.decided.set(key, decided);
+    this.answer(request, response, url, decided, started);
     return true;
+  }
+
+  /** Sends the answer at the end of this turn of the event loop, with the others of the turn (turn-end.ts). */
+  private answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: string,
+    decided: Decided,
+    started: number,
+  ): void {
+    atTurnEnd(
+      () => this.send(request, response, url, decided, started),
+      (error) => {
+        this.deps.logger.error({ err: error }, 'a kept answer could not be sent');
+        response.destroy();
+      },
+    );
   }
 
   private send(
     request: IncomingMessage,
     response: ServerResponse,
     url: string,
-    { photo, recordUse }: Decided,
+    { operation, photo, headers, recordUse }: Decided,
     started: number,
   ): void {
     const id = randomUUID();
     const notModified = noneMatch(headersOf(request, 'if-none-match'), photo.etag);
     const status = notModified ? 304 : 200;
-    response.writeHead(status, {
-      ...securityHeaders(this.deps.tls, hostnameOf(request.headers.host)),
-      'request-id': id,
-      'client-request-id': echoedClientRequestId(request.headers['client-request-id'], id),
-      ...photoValueHeaders(photo.etag, this.deps.photoMaxAgeSeconds),
-      ...(notModified ? {} : { 'content-type': photo.contentType, 'content-length': photo.bytes.length }),
-    });
+    const { tls } = this.deps;
+    response.writeHead(status, [
+      ...securityHeaderList(tls, tls ? hostnameOf(request.headers.host) : ''),
+      'request-id',
+      id,
+      'client-request-id',
+      echoedClientRequestId(request.headers['client-request-id'], id),
+      ...headers[status],
+    ]);
     response.end(notModified ? undefined : photo.bytes);
     // Answered: from here nothing may hand the request on.
     try {
       const seconds = (performance.now() - started) / 1000;
-      recordUse();
+      recordUse?.();
       this.deps.metrics.fastReads.inc();
-      this.answered[status].inc();
-      this.timed.observe(seconds);
+      this.answered[operation][status].inc();
+      this.timed[operation].observe(seconds);
       if (this.deps.requestLog.isLevelEnabled('info')) {
         this.deps.requestLog.info(
           { reqId: id, method: 'GET', url: loggedUrl(url), status, ms: Math.round(seconds * 1000) },

@@ -3,6 +3,7 @@
 // without. Every request goes to both; status, body and headers must match (the per-request ids
 // and the date aside), and the fast server's counter shows which requests it took.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -238,6 +239,60 @@ describe('the fast read path', () => {
     const before = await fastReads();
     await ask(h.url, h.agent, path, headers);
     assert.equal((await fastReads()) - before, 0, 'an expired token is checked again by the route');
+  });
+
+  it('keeps an avatar image (a photo or a drawn default) by its URL, answers it as the route does, and drops it on any write', async () => {
+    const owner = await h.user(other, 'face');
+    await h.store.directory.updateTenantSettings(other.id, { avatars: 'public' });
+    const writer = await h.appToken(other, ['ProfilePhoto.ReadWrite.All'], 'face-writer');
+    const photoPath = `/v1.0/users/${owner.id}/photo/$value`;
+    const upload = async () => {
+      const put = await h.request('PUT', photoPath, {
+        token: writer,
+        body: await noiseJpeg(200, 200),
+        headers: { 'content-type': 'image/jpeg' },
+      });
+      assert.equal(put.status, 200);
+    };
+    await upload();
+    const hash = createHash('md5').update(owner.userPrincipalName.toLowerCase()).digest('hex');
+    const stored = `/avatar/${hash}?s=48`;
+    const resized = `/avatar/${hash}.jpg?size=80&d=404`;
+    const drawn = `/avatar/${'0'.repeat(32)}?d=identicon`;
+    for (const path of [stored, resized, drawn]) {
+      const { answer, fast } = await same(path, {});
+      assert.equal(answer.status, 200, path);
+      assert.equal(answer.headers['cache-control'], 'public, max-age=300');
+      assert.equal(fast, 1, `${path} was answered from the kept image`);
+    }
+    const etag = (await ask(h.url, h.agent, stored, {})).headers['etag']!;
+    const notModified = await same(stored, { 'if-none-match': etag });
+    assert.equal(notModified.answer.status, 304);
+    assert.equal(notModified.fast, 1);
+
+    // Not found, redirects and refusals are the route's every time.
+    for (const path of [
+      `/avatar/${'0'.repeat(32)}?d=404`,
+      `/avatar/${'0'.repeat(32)}?d=https://example.com/x.png`,
+      `/avatar/${hash}?s=9999`,
+    ]) {
+      assert.equal((await same(path, {})).fast, 0, path);
+    }
+
+    // A new photo, then avatars turned off: each seen at once.
+    const before = (await ask(h.url, h.agent, stored, {})).body;
+    await upload();
+    const after = await ask(h.url, h.agent, stored, {});
+    assert.equal(after.status, 200);
+    assert.notEqual(after.body, before);
+    await slow.store.directory.updateTenantSettings(other.id, { avatars: 'off' });
+    const hidden = await within1s(
+      () => ask(h.url, h.agent, `/avatar/${hash}?s=48&d=404`, {}),
+      (answer) => answer.status === 404,
+    );
+    assert.equal(hidden.status, 404);
+    const asked = await ask(h.url, h.agent, stored, {});
+    assert.notEqual(asked.body, after.body, 'no kept photo once avatars are off');
   });
 
   it('sees a new photo and a removed one at once', async () => {

@@ -11,6 +11,7 @@ import { createApp, grantConsent } from '../../src/services/app-service.js';
 import type { Tenant, User } from '../../src/store/store.js';
 import { portrait } from '../support/cli.js';
 import { Harness } from '../support/harness.js';
+import { within1s } from '../support/poll.js';
 import { solidJpeg } from '../support/images.js';
 
 let h: Harness;
@@ -131,9 +132,16 @@ describe('portrait permissions report', () => {
       body: await solidJpeg(60, 60),
     });
     assert.equal(upload.status, 200);
-    await h.server.flushUsage();
 
-    const seen = await report(CONSOLE_CLIENT_ID, '--since', '1d');
+    // A call is counted once its answer is sent, which the client may see first: ask until the
+    // three are in (the batch's two and the upload).
+    const seen = await within1s(
+      async () => {
+        await h.server.flushUsage();
+        return report(CONSOLE_CLIENT_ID, '--since', '1d');
+      },
+      (found) => found.calls.reduce((sum: number, call: { calls: number }) => sum + call.calls, 0) >= 3,
+    );
     assert.equal(seen.app, 'Portrait console');
     assert.deepEqual(seen.used, ['User.ReadWrite', 'User.ReadBasic.All']);
     assert.deepEqual(seen.suggested, ['User.ReadWrite', 'User.ReadBasic.All']);
