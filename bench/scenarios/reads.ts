@@ -16,8 +16,12 @@ export interface ReadOptions {
   seconds: number;
 }
 
-const warm = (url: string, headers: Record<string, string>) =>
-  load({ url, connections: 8, seconds: 1, headers });
+/**
+ * Two seconds of the same load before each measure, for every server alike: V8 compiles a hot
+ * path in stages, and the first second of a fresh process was measured at up to a fifth slower.
+ */
+const warm = (url: string, headers: Record<string, string>, connections: number) =>
+  load({ url, connections, seconds: 2, headers });
 
 /** wrk counts answers by class only; which status they were is checked once before each run. */
 const ok = (result: LoadResult, status: string) =>
@@ -49,7 +53,7 @@ export async function reads(options: ReadOptions, note: (line: string) => void):
         await probe.arrayBuffer();
         if (String(probe.status) !== expect) note(`${url} answered ${probe.status}, not ${expect}`);
       }
-      await warm(url, headers);
+      await warm(url, headers, options.connections);
       const result = await load({ url, connections: options.connections, seconds: options.seconds, headers });
       if (!ok(result, expect))
         note(`unexpected answers from ${url}: ${JSON.stringify(result.statuses)}, ${result.errors} errors`);
