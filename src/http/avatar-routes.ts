@@ -119,8 +119,7 @@ async function answer(deps: AvatarRouteDeps, request: FastifyRequest, reply: Fas
     return sendGraphError(reply, imageNotFound('No public photo matches this avatar hash.'));
   }
   if (result.kind === 'redirect') return reply.redirect(result.location, 302);
-  if (generation !== undefined)
-    deps.kept?.keepAvatar(request.raw.url ?? '', generation, result, cacheControl);
+  if (generation !== undefined) deps.kept?.keepAvatar(request.originalUrl, generation, result, cacheControl);
   reply.header('etag', quoteEtag(result.etag));
   if (noneMatch(request.headers['if-none-match'], result.etag)) return reply.code(304).send();
   return reply.type(result.image.contentType).send(result.image.bytes);
