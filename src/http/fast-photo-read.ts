@@ -14,8 +14,8 @@
 //
 // Avatars (`/avatar/{hash}?…`, public, no token) are kept the same way, by their whole URL: the
 // avatar route decides and answers the first request and hands its image here (keepAvatar), and
-// the same URL is then answered from memory until the next write. Redirects, defaults of 404 and
-// refusals are never kept.
+// the same URL is then answered from memory until the next write. Images (a photo or a drawn
+// default) are kept; redirects, not-found answers and refusals never are.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
@@ -23,6 +23,7 @@ import type { Logger } from 'pino';
 import type { Authenticated, TokenVerifier } from '../auth/token-verifier.js';
 import type { ApiVersion } from '../graph/endpoint-matrix.js';
 import type { DirectoryPorts } from '../services/owner-resolver.js';
+import { SecondAsk } from '../store/admission.js';
 import { type PhotoServiceDeps, readPhoto } from '../services/photo-service.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import { noneMatch, quoteEtag } from './etags.js';
@@ -91,6 +92,8 @@ export class FastPhotoRead {
   /** The metrics' label sets of this path, bound once. */
   private readonly answered: Record<Operation, Record<200 | 304, ReturnType<Metrics['requests']['labels']>>>;
   private readonly timed: Record<Operation, ReturnType<Metrics['duration']['labels']>>;
+
+  private readonly admission = new SecondAsk();
 
   private readonly decided = new LRUCache<string, Decided>({
     max: DECIDED_ENTRIES,
@@ -205,7 +208,9 @@ export class FastPhotoRead {
       recordUse: this.deps.usage.prepare(auth.caller, [grant]),
     };
     // Kept under the generation read before the first look-up: a write since has made it stale.
-    if (generation !== undefined && until !== undefined) this.decided.set(key, decided);
+    // Only decisions asked for again are kept (admission.ts): a one-off read passes through.
+    if (generation !== undefined && until !== undefined && this.admission.admits(key))
+      this.decided.set(key, decided);
     this.answer(request, response, url, decided, started);
     return true;
   }

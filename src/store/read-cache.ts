@@ -7,6 +7,7 @@
 // committed since — SQLite answers that from `PRAGMA data_version` in about a microsecond. A
 // photo uploaded anywhere is therefore read back at once, as SPEC §7 requires.
 import { LRUCache } from 'lru-cache';
+import { SecondAsk } from './admission.js';
 import type { Store } from './store.js';
 
 /** Bounded by entries and by bytes (photo sizes dominate). */
@@ -31,6 +32,9 @@ export class ReadCache {
     maxSize: MAX_BYTES,
     sizeCalculation: (entry) => sizeOf(entry.value),
   });
+
+  /** Loads are kept from the second time their key is asked for (admission.ts). */
+  private readonly admission = new SecondAsk();
 
   /** Bumped by every clear: a load that overlapped a write is not kept. */
   private generation = 0;
@@ -63,7 +67,7 @@ export class ReadCache {
     if (hit) return hit.value as T;
     const generation = this.generation;
     const value = await load();
-    if (generation === this.generation) this.entries.set(key, { value });
+    if (generation === this.generation && this.admission.admits(key)) this.entries.set(key, { value });
     return value;
   }
 
