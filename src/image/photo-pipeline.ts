@@ -88,17 +88,9 @@ async function inspect(bytes: Buffer, format: AcceptedFormat, maxPixels: number)
 
 type Pixels = { data: Buffer; info: OutputInfo };
 
-/**
- * The upload decoded, squared and encoded as the largest size, in one libvips pipeline: the JPEG
- * encoder takes rows as the decoder gives them, instead of waiting for the whole square.
- */
-async function encodeSquare(bytes: Buffer, format: AcceptedFormat, side: number, options: PipelineOptions) {
+async function decodeSquare(bytes: Buffer, format: AcceptedFormat, side: number, maxPixels: number) {
   try {
-    return await sharp(bytes, {
-      failOn: 'truncated',
-      limitInputPixels: options.maxPixels,
-      sequentialRead: true,
-    })
+    return await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels, sequentialRead: true })
       .autoOrient()
       // `cover` crops the centre square. Shrink-on-load: libvips decodes a JPEG at 1/2, 1/4 or 1/8
       // scale straight from its DCT coefficients (WebP likewise) when the square allows, instead of
@@ -107,15 +99,12 @@ async function encodeSquare(bytes: Buffer, format: AcceptedFormat, side: number,
       .resize(side, side, { fit: 'cover', position: 'centre', fastShrinkOnLoad: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
-      .jpeg(jpegOptions(options.jpegQuality))
-      .toBuffer();
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw corrupt(format, error);
   }
 }
-
-/** No withMetadata(): sharp writes no EXIF, XMP, IPTC or ICC, so nothing of the source survives. */
-const jpegOptions = (quality: number) => ({ quality, chromaSubsampling: '4:2:0' });
 
 /**
  * The pixels of a JPEG in stored form, read in full. When its bytes are kept as the caller sent
@@ -136,7 +125,8 @@ async function encodeSize(square: Pixels, side: number, quality: number): Promis
   const { width, height, channels } = square.info;
   let image = sharp(square.data, { raw: { width, height, channels } });
   if (side !== width) image = image.resize(side, side, { kernel: 'lanczos3' });
-  const bytes = await image.jpeg(jpegOptions(quality)).toBuffer();
+  // No withMetadata(): sharp writes no EXIF, XMP, IPTC or ICC, so nothing of the source survives.
+  const bytes = await image.jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer();
   return { width: side, height: side, contentType: 'image/jpeg', bytes };
 }
 
@@ -154,12 +144,8 @@ async function largestSize(
   if (format === 'jpeg' && source.width === side && source.height === side && isStoredFormJpeg(bytes)) {
     return { width: side, height: side, contentType: 'image/jpeg', bytes };
   }
-  return {
-    width: side,
-    height: side,
-    contentType: 'image/jpeg',
-    bytes: await encodeSquare(bytes, format, side, options),
-  };
+  const square = await decodeSquare(bytes, format, side, options.maxPixels);
+  return encodeSize(square, side, options.jpegQuality);
 }
 
 /**
