@@ -112,7 +112,7 @@ function writeFully(fd: number, text: string): void {
   }
 }
 
-// pino flushes its sonic-boom on exit; the lines of the last turn must reach it first.
+// At exit, whatever a destination still holds is written after sonic-boom's own buffer (flushSync).
 process.on('exit', () => {
   for (const destination of holding) {
     try {
