@@ -72,8 +72,12 @@ interface Decided {
 type Operation = 'value' | 'other';
 
 /** The answer's fixed headers, for 200 and for 304 (which has no body). */
-function answerHeaders(etag: string, cacheControl: string, contentType: string, length: number) {
-  const notModified = ['etag', quoteEtag(etag), 'cache-control', cacheControl];
+function answerHeaders(
+  validators: { etag: string; 'cache-control': string },
+  contentType: string,
+  length: number,
+) {
+  const notModified = ['etag', validators.etag, 'cache-control', validators['cache-control']];
   return {
     200: [...notModified, 'content-type', contentType, 'content-length', String(length)],
     304: notModified,
@@ -134,7 +138,11 @@ export class FastPhotoRead {
       operation: 'other',
       generation,
       photo: { etag, ...image },
-      headers: answerHeaders(etag, cacheControl, image.contentType, image.bytes.length),
+      headers: answerHeaders(
+        { etag: quoteEtag(etag), 'cache-control': cacheControl },
+        image.contentType,
+        image.bytes.length,
+      ),
     });
   }
 
@@ -198,13 +206,16 @@ export class FastPhotoRead {
     const photo = await readPhoto(this.deps.photos, owner, target.size);
     const authorization = request.headers.authorization!;
     const until = this.deps.verifier.rememberedUntil(authorization);
-    const cacheControl = photoValueHeaders(photo.etag, this.deps.photoMaxAgeSeconds)['cache-control'];
     const decided: Decided = {
       operation: 'value',
       generation,
       token: { authorization, until: until ?? 0 },
       photo,
-      headers: answerHeaders(photo.etag, cacheControl, photo.contentType, photo.bytes.length),
+      headers: answerHeaders(
+        photoValueHeaders(photo.etag, this.deps.photoMaxAgeSeconds),
+        photo.contentType,
+        photo.bytes.length,
+      ),
       recordUse: this.deps.usage.prepare(auth.caller, [grant]),
     };
     // Kept under the generation read before the first look-up: a write since has made it stale.
