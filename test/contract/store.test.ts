@@ -11,6 +11,8 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrationProvider } from '../../src/store/migrations/index.js';
 import { migrateStore, openStore, SchemaOutOfDateError } from '../../src/store/open-store.js';
+import { openSqliteBackend } from '../../src/store/sql/sqlite-backend.js';
+import { SqlPhotoStore } from '../../src/store/sql/sql-photo-store.js';
 import { DuplicateError, type NewVariant, PreconditionError, type Store } from '../../src/store/store.js';
 import pg from 'pg';
 import { createTestDatabase, onPostgres } from '../support/postgres.js';
@@ -347,6 +349,42 @@ describe('store contract: sqlite read cache across processes', { skip: onPostgre
     } finally {
       await reader.close();
       await writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('store contract: sqlite reads beside an open write transaction', { skip: onPostgres }, () => {
+  it('never see its uncommitted rows: a read in the middle of a replace waits for it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portrait-read-at-once-'));
+    const location = join(dir, 'portrait.db');
+    const setUp = await openStore(`sqlite:${location}`);
+    const tenant = await setUp.directory.createTenant({ name: 'reads' });
+    const user = await setUp.directory.createUser({
+      tenantId: tenant.id,
+      userPrincipalName: 'u@r',
+      displayName: 'U',
+    });
+    const before = await setUp.photos.replacePhotoSet(tenant.id, user.id, [variant(48, 1)]);
+    await setUp.close();
+    // The backend itself, without the read cache: every read goes to SQLite on the one connection
+    // the replace writes on.
+    const backend = openSqliteBackend(location);
+    const photos = new SqlPhotoStore(backend);
+    try {
+      const replacing = photos.replacePhotoSet(tenant.id, user.id, [variant(48, 2)]);
+      // One read issued at every step of the event loop's microtasks, across the whole replace.
+      const reads: Promise<{ etag: string } | undefined>[] = [];
+      for (let step = 0; step < 200; step++) {
+        reads.push(photos.readVariant(tenant.id, user.id, '48X48'));
+        await Promise.resolve();
+      }
+      const after = (await replacing).etag;
+      const seen = (await Promise.all(reads)).map((read) => read?.etag);
+      for (const etag of seen) assert.ok(etag === before.etag || etag === after, `a read saw ${etag}`);
+      assert.ok(seen.includes(before.etag) && seen.includes(after), 'reads spanned the replace');
+    } finally {
+      await backend.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

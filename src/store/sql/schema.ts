@@ -199,5 +199,11 @@ export interface SqlBackend {
   writeTransaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
   /** Whether another connection has committed since the last call (for the read cache). */
   changedElsewhere(): boolean;
+  /**
+   * Runs a read-only statement now and returns its rows, when the backend can without waiting
+   * (SQLite, with no transaction open on its one connection); otherwise undefined, and the read
+   * goes through `db`, queued behind the transaction as Kysely queues every query.
+   */
+  readAtOnce?<R>(sqlText: string, parameters: readonly unknown[]): R[] | undefined;
   close(): Promise<void>;
 }

@@ -41,7 +41,7 @@ export class SqlAvatarStore implements AvatarStore {
   );
 
   async findByEmailHash(hash: string): Promise<AvatarCandidate[]> {
-    const rows = await this.byHash(this.backend.db, hash);
+    const rows = await this.byHash(this.backend, hash);
     return rows.map((row) => ({
       tenantId: row.tenant_id,
       userId: row.user_id,

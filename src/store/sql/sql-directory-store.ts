@@ -109,7 +109,7 @@ export class SqlDirectoryStore implements DirectoryStore {
 
   async findTenant(idOrName: string): Promise<Tenant | undefined> {
     const key = idOrName.toLowerCase();
-    const [row] = await this.tenantQuery(this.db, key, key);
+    const [row] = await this.tenantQuery(this.backend, key, key);
     return row && toTenant(row);
   }
 
@@ -180,7 +180,7 @@ export class SqlDirectoryStore implements DirectoryStore {
 
   async findUser(tenantId: string, idOrUpn: string): Promise<User | undefined> {
     const key = idOrUpn.toLowerCase();
-    const [row] = await this.userQuery(this.db, tenantId, key, key);
+    const [row] = await this.userQuery(this.backend, tenantId, key, key);
     return row && toUser(row);
   }
 

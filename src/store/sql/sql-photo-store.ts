@@ -112,11 +112,10 @@ export class SqlPhotoStore implements PhotoStore {
   );
 
   async readVariant(tenantId: string, ownerId: string, wanted?: string): Promise<StoredVariant | undefined> {
-    const db = this.backend.db;
     const [row] =
       wanted === undefined
-        ? await this.largestVariant(db, tenantId, ownerId)
-        : await this.sizedVariant(db, tenantId, ownerId, wanted);
+        ? await this.largestVariant(this.backend, tenantId, ownerId)
+        : await this.sizedVariant(this.backend, tenantId, ownerId, wanted);
     if (!row) return undefined;
     return {
       etag: row.etag,

@@ -2,7 +2,7 @@
 // $search, $count, $top and keyset paging (SPEC §6, §7).
 import { CompiledQuery, type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { ListProperty, ListQuery, Page } from '../store.js';
-import type { Database, Db } from './schema.js';
+import type { Database, Db, SqlBackend } from './schema.js';
 
 export const now = () => new Date().toISOString();
 
@@ -104,15 +104,21 @@ export const definedOnly = <T extends object>(change: T): Partial<T> =>
 /**
  * A read-path query built with Kysely once and then run from its SQL: building and compiling a
  * query cost more than SQLite takes to answer it (docs/benchmarks.md, scale). Made per store
- * instance, since the SQL depends on the backend's dialect.
+ * instance, since the SQL depends on the backend's dialect. Where the backend can run a read at
+ * once (SqlBackend.readAtOnce), it does, without Kysely's connection hand-off.
  */
 export function preparedQuery<A extends unknown[], R>(
   build: (db: Db, ...args: A) => { compile(): CompiledQuery<R> },
-): (db: Db, ...args: A) => Promise<R[]> {
+): (backend: SqlBackend, ...args: A) => Promise<R[]> {
   let sqlText: string | undefined;
-  return async (db, ...args) => {
-    if (sqlText !== undefined) return (await db.executeQuery(CompiledQuery.raw(sqlText, args))).rows as R[];
-    const compiled = build(db, ...args).compile();
+  return async (backend, ...args) => {
+    if (sqlText !== undefined) {
+      return (
+        backend.readAtOnce?.<R>(sqlText, args) ??
+        (await backend.db.executeQuery<R>(CompiledQuery.raw(sqlText, args))).rows
+      );
+    }
+    const compiled = build(backend.db, ...args).compile();
     // Reusable only if the query takes exactly its arguments as parameters, in order.
     if (compiled.parameters.length !== args.length || compiled.parameters.some((p, i) => p !== args[i])) {
       throw new Error(
@@ -120,6 +126,6 @@ export function preparedQuery<A extends unknown[], R>(
       );
     }
     sqlText = compiled.sql;
-    return (await db.executeQuery(compiled)).rows;
+    return (await backend.db.executeQuery(compiled)).rows;
   };
 }
