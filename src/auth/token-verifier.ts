@@ -54,9 +54,19 @@ function bearerToken(authorization: string | undefined): string {
 const CACHE_SECONDS = 60;
 const CACHE_ENTRIES = 10_000;
 
+/**
+ * Remembered tokens are found by their last characters, part of the signature (a token is about
+ * 800 characters; each request's header is a fresh string, and hashing it whole cost more than
+ * the rest of the look-up), and then compared whole.
+ */
+const KEY_CHARACTERS = 32;
+const keyOf = (token: string) => token.slice(-KEY_CHARACTERS);
+
 export class TokenVerifier {
   /** The caller a token was verified as; the tenant is read afresh (its settings may change). */
-  private readonly verified = new LRUCache<string, { caller: Caller; until: number }>({ max: CACHE_ENTRIES });
+  private readonly verified = new LRUCache<string, { token: string; caller: Caller; until: number }>({
+    max: CACHE_ENTRIES,
+  });
 
   constructor(
     private readonly issuers: readonly IssuerVerifier[],
@@ -73,7 +83,7 @@ export class TokenVerifier {
     const now = this.clock();
     const { authenticated, exp } = await this.verify(token);
     const until = Math.min(now + CACHE_SECONDS * 1000, typeof exp === 'number' ? exp * 1000 : now);
-    if (until > now) this.verified.set(token, { caller: authenticated.caller, until });
+    if (until > now) this.verified.set(keyOf(token), { token, caller: authenticated.caller, until });
     return authenticated;
   }
 
@@ -103,8 +113,8 @@ export class TokenVerifier {
 
   /** What was remembered of a token verified lately, unless it has expired since. */
   private live(token: string) {
-    const cached = this.verified.get(token);
-    return cached && cached.until > this.clock() ? cached : undefined;
+    const cached = this.verified.get(keyOf(token));
+    return cached && cached.token === token && cached.until > this.clock() ? cached : undefined;
   }
 
   private remembered(token: string): Promise<Authenticated> | undefined {
@@ -116,7 +126,7 @@ export class TokenVerifier {
     const tenant = await this.directory.findTenant(caller.tenantId);
     if (!tenant) throw invalidToken("The token's tenant is not known to this service.");
     if (caller.type === 'delegated' && !(await this.directory.findUser(tenant.id, caller.objectId))) {
-      this.verified.delete(token);
+      if (this.verified.get(keyOf(token))?.token === token) this.verified.delete(keyOf(token));
       throw invalidToken('The signed-in user of this token no longer exists.');
     }
     return { caller, tenant };
