@@ -108,6 +108,23 @@ async function conditional<T>(write: () => Promise<T>): Promise<T> {
 /** Hex SHA-256 of an upload: the set remembers it, so a bulk import can skip what it already has. */
 export const sourceHash = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
+/** Bytes hashed per turn of the event loop by sourceHashBeside: about a quarter of a millisecond. */
+const HASH_SLICE = 256 * 1024;
+
+/**
+ * sourceHash, a slice per turn of the event loop: libvips decodes the upload on its own threads
+ * meanwhile (the hash was 2.5 ms after the pipeline of a 3 MB upload), and other requests are not
+ * held up behind one long hash. Nothing is copied.
+ */
+async function sourceHashBeside(body: Buffer): Promise<string> {
+  const hash = createHash('sha256');
+  for (let at = 0; at < body.length; at += HASH_SLICE) {
+    await new Promise(setImmediate);
+    hash.update(body.subarray(at, at + HASH_SLICE));
+  }
+  return hash.digest('hex');
+}
+
 /**
  * Runs the pipeline, then swaps the whole set in one transaction. Refusals store nothing.
  * `options.sourceSha256` saves hashing the body again when the caller has done it.
@@ -118,8 +135,10 @@ export async function replacePhoto(
   body: Buffer,
   options: ReplaceOptions = {},
 ): Promise<PhotoSetInfo> {
-  const encoded = await processPhoto(body, deps.pipeline);
-  const sourceSha256 = options.sourceSha256 ?? sourceHash(body);
+  const [encoded, sourceSha256] = await Promise.all([
+    processPhoto(body, deps.pipeline),
+    options.sourceSha256 ?? sourceHashBeside(body),
+  ]);
   return conditional(() =>
     deps.photos.replacePhotoSet(owner.tenantId, owner.photoOwnerId, encoded, { ...options, sourceSha256 }),
   );
