@@ -13,9 +13,9 @@
 // anywhere makes every kept decision stale at once.
 //
 // Avatars (`/avatar/{hash}?…`, public, no token) are kept the same way, by their whole URL: the
-// avatar route decides and answers the first request and hands its image here (keepAvatar), and
-// the same URL is then answered from memory until the next write. Images (a photo or a drawn
-// default) are kept; redirects, not-found answers and refusals never are.
+// avatar route decides and answers each request and hands its image here (keepAvatar), and from
+// the second time a URL is answered it is kept and answered from memory until the next write. Images
+// (a photo or a drawn default) are kept; redirects, not-found answers and refusals never are.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
@@ -125,7 +125,8 @@ export class FastPhotoRead {
 
   /**
    * Keeps the avatar route's answer of an image for `url` (the request's URL as sent), decided
-   * from what the store held at `generation`.
+   * from what the store held at `generation`, once the URL is asked for again: a sweep of one-off
+   * URLs passes through, as one-off photo reads do (admission.ts).
    */
   keepAvatar(
     url: string,
@@ -133,6 +134,7 @@ export class FastPhotoRead {
     answer: { etag: string; image: { contentType: string; bytes: Buffer } },
     cacheControl: string,
   ): void {
+    if (!this.admission.admits(url)) return;
     const { etag, image } = answer;
     this.decided.set(url, {
       operation: 'other',

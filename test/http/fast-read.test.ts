@@ -260,11 +260,18 @@ describe('the fast read path', () => {
     const resized = `/avatar/${hash}.jpg?size=80&d=404`;
     const drawn = `/avatar/${'0'.repeat(32)}?d=identicon`;
     for (const path of [stored, resized, drawn]) {
+      // Kept from the second answer on (admission.ts): `same` asks twice more.
+      const first = await ask(h.url, h.agent, path, {});
       const { answer, fast } = await same(path, {});
+      assert.equal(first.status, 200, path);
       assert.equal(answer.status, 200, path);
       assert.equal(answer.headers['cache-control'], 'public, max-age=300');
       assert.equal(fast, 1, `${path} was answered from the kept image`);
     }
+    // A URL answered once is not kept: its second request is the route's, its third from memory.
+    const once = `/avatar/${hash}?s=64`;
+    assert.equal((await same(once, {})).fast, 0, `${once} was kept after one answer`);
+    assert.equal((await same(once, {})).fast, 1, `${once} was not kept after two`);
     const etag = (await ask(h.url, h.agent, stored, {})).headers['etag']!;
     const notModified = await same(stored, { 'if-none-match': etag });
     assert.equal(notModified.answer.status, 304);
