@@ -108,12 +108,12 @@ async function conditional<T>(write: () => Promise<T>): Promise<T> {
 /** Hex SHA-256 of an upload: the set remembers it, so a bulk import can skip what it already has. */
 export const sourceHash = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
-/** Bytes hashed per turn of the event loop by sourceHashBeside: about a quarter of a millisecond. */
+/** Bytes hashed per turn of the event loop by sourceHashBeside: about 0.15 ms of work. */
 const HASH_SLICE = 256 * 1024;
 
 /**
  * sourceHash, a slice per turn of the event loop: libvips decodes the upload on its own threads
- * meanwhile (the hash was 2.5 ms after the pipeline of a 3 MB upload), and other requests are not
+ * meanwhile (hashed after the pipeline, a 3 MB body added 1.7–2.5 ms), and other requests are not
  * held up behind one long hash. Nothing is copied.
  */
 async function sourceHashBeside(body: Buffer): Promise<string> {
