@@ -111,10 +111,16 @@ export class TokenVerifier {
     return until > this.clock();
   }
 
+  /** What was remembered of this very token (not another sharing its key), expired or not. */
+  private entryOf(token: string) {
+    const cached = this.verified.get(keyOf(token));
+    return cached?.token === token ? cached : undefined;
+  }
+
   /** What was remembered of a token verified lately, unless it has expired since. */
   private live(token: string) {
-    const cached = this.verified.get(keyOf(token));
-    return cached && cached.token === token && cached.until > this.clock() ? cached : undefined;
+    const cached = this.entryOf(token);
+    return cached && cached.until > this.clock() ? cached : undefined;
   }
 
   private remembered(token: string): Promise<Authenticated> | undefined {
@@ -126,7 +132,7 @@ export class TokenVerifier {
     const tenant = await this.directory.findTenant(caller.tenantId);
     if (!tenant) throw invalidToken("The token's tenant is not known to this service.");
     if (caller.type === 'delegated' && !(await this.directory.findUser(tenant.id, caller.objectId))) {
-      if (this.verified.get(keyOf(token))?.token === token) this.verified.delete(keyOf(token));
+      if (this.entryOf(token)) this.verified.delete(keyOf(token));
       throw invalidToken('The signed-in user of this token no longer exists.');
     }
     return { caller, tenant };
