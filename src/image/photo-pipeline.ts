@@ -153,9 +153,9 @@ const resized = async (square: Pixels, side: number): Promise<Pixels> =>
     .toBuffer({ resolveWithObject: true });
 
 /**
- * Sides below this are resized from a resize to this side rather than from the largest size's
- * pixels: each then reads 240x240 pixels, not 648x648, and the eight smaller sizes of a 648x648
- * set take about a quarter less time, within 0.3 dB of resizing each straight down
+ * This side and those below it are made from one resize of the largest size's pixels to it, not
+ * from those pixels: each then reads 240x240 pixels, not 648x648, and the eight smaller sizes of
+ * a 648x648 set take about a quarter less time, within 0.3 dB of resizing each straight down
  * (docs/benchmarks.md, test/unit/photo-quality.test.ts).
  */
 const STEP_SIDE = 240;
