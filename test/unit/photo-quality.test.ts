@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { processPhoto } from '../../src/image/photo-pipeline.js';
+import { type EncodedPhoto, processPhoto } from '../../src/image/photo-pipeline.js';
 
 /**
  * A photo-like JPEG with detail at the scale of the stored sizes: grain made at a tenth of the
@@ -69,21 +69,21 @@ async function judged(candidate: Buffer, reference: Buffer, side: number) {
   return { measured: psnr(await pixels(candidate), reference), ceiling };
 }
 
+/** Asserts that the stored size of `side` keeps within the bound of `reference` (`what` names it). */
+async function assertWithinBound(stored: EncodedPhoto[], side: number, reference: Buffer, what: string) {
+  const { measured, ceiling } = await judged(stored.find((p) => p.width === side)!.bytes, reference, side);
+  assert.ok(
+    measured >= ceiling - MAX_LOSS_DB,
+    `${side}x${side}: ${measured.toFixed(2)} dB, ${what} ${ceiling.toFixed(2)} dB`,
+  );
+}
+
 describe('shrink-on-load quality', () => {
   it('stores sizes within 1 dB PSNR of what a full decode would store, largest and small', async () => {
     const source = await photoLike(3000, 2250);
     const stored = await processPhoto(source, { maxPixels: 40e6, jpegQuality: 88 });
     for (const side of [648, 96]) {
-      const reference = await fullDecodeSquare(source, side);
-      const { measured, ceiling } = await judged(
-        stored.find((p) => p.width === side)!.bytes,
-        reference,
-        side,
-      );
-      assert.ok(
-        measured >= ceiling - MAX_LOSS_DB,
-        `${side}x${side}: ${measured.toFixed(2)} dB, a full decode's encode ${ceiling.toFixed(2)} dB`,
-      );
+      await assertWithinBound(stored, side, await fullDecodeSquare(source, side), "a full decode's encode");
     }
   });
 
@@ -99,15 +99,7 @@ describe('shrink-on-load quality', () => {
         .resize(side, side, { kernel: 'lanczos3' })
         .raw()
         .toBuffer();
-      const { measured, ceiling } = await judged(
-        stored.find((p) => p.width === side)!.bytes,
-        reference,
-        side,
-      );
-      assert.ok(
-        measured >= ceiling - MAX_LOSS_DB,
-        `${side}x${side}: ${measured.toFixed(2)} dB, from a full decode ${ceiling.toFixed(2)} dB`,
-      );
+      await assertWithinBound(stored, side, reference, 'from a full decode');
     }
   });
 
