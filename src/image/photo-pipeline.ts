@@ -1,10 +1,9 @@
 // The image pipeline of SPEC §4, and the only module (with its siblings in image/) that imports
 // sharp. An upload is decoded once into an oriented, sRGB, flattened, centre-cropped square at the
 // largest size it yields and encoded as a metadata-free JPEG; every smaller size is resized from
-// that JPEG's pixels (those under 240x240 by way of a 240x240 step). Deriving the small sizes from
-// the stored largest one, and keeping a JPEG that is already in stored form as it is, makes the
-// pipeline idempotent: the largest size of a set, uploaded again, gives back the same set byte for
-// byte (export then import, README).
+// that JPEG's pixels. Deriving the small sizes from the stored largest one, and keeping a JPEG that
+// is already in stored form as it is, makes the pipeline idempotent: the largest size of a set,
+// uploaded again, gives back the same set byte for byte (export then import, README).
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { invalidImage } from '../errors.js';
 import { sidesForSquare } from '../graph/photo-sizes.js';
@@ -89,25 +88,9 @@ async function inspect(bytes: Buffer, format: AcceptedFormat, maxPixels: number)
 
 type Pixels = { data: Buffer; info: OutputInfo };
 
-const rawInput = ({ info }: Pixels) => ({
-  raw: { width: info.width, height: info.height, channels: info.channels },
-});
-
-// No withMetadata(): sharp writes no EXIF, XMP, IPTC or ICC, so nothing of the source survives.
-const jpegOptions = (quality: number) => ({ quality, chromaSubsampling: '4:2:0' }) as const;
-
-/**
- * The source decoded, oriented, flattened and centre-cropped to a square of `side`, encoded as the
- * stored JPEG in the same libvips pipeline: the encoder takes each strip as the decoder gives it,
- * on libvips' write-behind thread, instead of waiting for the whole square.
- */
-async function encodeSquare(bytes: Buffer, format: AcceptedFormat, side: number, options: PipelineOptions) {
+async function decodeSquare(bytes: Buffer, format: AcceptedFormat, side: number, maxPixels: number) {
   try {
-    return await sharp(bytes, {
-      failOn: 'truncated',
-      limitInputPixels: options.maxPixels,
-      sequentialRead: true,
-    })
+    return await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels, sequentialRead: true })
       .autoOrient()
       // `cover` crops the centre square. Shrink-on-load: libvips decodes a JPEG at 1/2, 1/4 or 1/8
       // scale straight from its DCT coefficients (WebP likewise) when the square allows, instead of
@@ -116,8 +99,8 @@ async function encodeSquare(bytes: Buffer, format: AcceptedFormat, side: number,
       .resize(side, side, { fit: 'cover', position: 'centre', fastShrinkOnLoad: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
-      .jpeg(jpegOptions(options.jpegQuality))
-      .toBuffer();
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw corrupt(format, error);
   }
@@ -139,37 +122,12 @@ async function decodeStored(bytes: Buffer, kept: boolean): Promise<Pixels> {
 }
 
 async function encodeSize(square: Pixels, side: number, quality: number): Promise<EncodedPhoto> {
-  let image = sharp(square.data, rawInput(square));
-  if (side !== square.info.width) image = image.resize(side, side, { kernel: 'lanczos3' });
-  const bytes = await image.jpeg(jpegOptions(quality)).toBuffer();
+  const { width, height, channels } = square.info;
+  let image = sharp(square.data, { raw: { width, height, channels } });
+  if (side !== width) image = image.resize(side, side, { kernel: 'lanczos3' });
+  // No withMetadata(): sharp writes no EXIF, XMP, IPTC or ICC, so nothing of the source survives.
+  const bytes = await image.jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer();
   return { width: side, height: side, contentType: 'image/jpeg', bytes };
-}
-
-/** The pixels of `square` resized to `side`, for the sizes below it to be resized from. */
-const resized = async (square: Pixels, side: number): Promise<Pixels> =>
-  sharp(square.data, rawInput(square))
-    .resize(side, side, { kernel: 'lanczos3' })
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-
-/**
- * This side and those below it are made from one resize of the largest size's pixels to it, not
- * from those pixels: each then reads 240x240 pixels, not 648x648, and the eight smaller sizes of
- * a 648x648 set take about a quarter less time, within 0.3 dB of resizing each straight down
- * (docs/benchmarks.md, test/unit/photo-quality.test.ts).
- */
-const STEP_SIDE = 240;
-
-/** Every size below the largest, from the largest's pixels: directly, or by way of STEP_SIDE. */
-async function smallerSizes(largest: Pixels, sides: number[], quality: number): Promise<EncodedPhoto[]> {
-  const direct = sides.filter((side) => side > STEP_SIDE || largest.info.width <= STEP_SIDE);
-  const stepped = sides.filter((side) => !direct.includes(side));
-  const step = stepped.length > 0 ? resized(largest, STEP_SIDE) : undefined;
-  const [fromLargest, fromStep] = await Promise.all([
-    Promise.all(direct.map((side) => encodeSize(largest, side, quality))),
-    step?.then((pixels) => Promise.all(stepped.map((side) => encodeSize(pixels, side, quality)))) ?? [],
-  ]);
-  return [...fromStep, ...fromLargest].sort((a, b) => a.width - b.width);
 }
 
 /**
@@ -186,12 +144,8 @@ async function largestSize(
   if (format === 'jpeg' && source.width === side && source.height === side && isStoredFormJpeg(bytes)) {
     return { width: side, height: side, contentType: 'image/jpeg', bytes };
   }
-  return {
-    width: side,
-    height: side,
-    contentType: 'image/jpeg',
-    bytes: await encodeSquare(bytes, format, side, options),
-  };
+  const square = await decodeSquare(bytes, format, side, options.maxPixels);
+  return encodeSize(square, side, options.jpegQuality);
 }
 
 /**
@@ -215,7 +169,10 @@ export async function processPhoto(bytes: Buffer, options: PipelineOptions): Pro
     return [largest];
   }
   const pixels = await decodeStored(largest.bytes, largest.bytes === bytes);
-  return [...(await smallerSizes(pixels, sides.slice(0, -1), options.jpegQuality)), largest];
+  const smaller = await Promise.all(
+    sides.slice(0, -1).map((side) => encodeSize(pixels, side, options.jpegQuality)),
+  );
+  return [...smaller, largest];
 }
 
 /** Renders an SVG document (Portrait's own, e.g. a demo avatar) to PNG bytes for the pipeline. */

@@ -60,7 +60,7 @@ const encode = (raw: Buffer, side: number) =>
 /**
  * The stated bound: against the full decode's own square, Portrait's stored size may lose at most
  * 1 dB of PSNR more than the full decode's own JPEG encode of it loses (34–44 dB here; measured:
- * Portrait 0.3 dB at 648x648, 0.2–0.7 dB at the smaller sizes; a 1/8 decode 17 dB).
+ * Portrait 0.3 dB at 648x648, 0.1–0.7 dB at the smaller sizes; a 1/8 decode 17 dB).
  */
 const MAX_LOSS_DB = 1;
 
@@ -89,8 +89,10 @@ describe('shrink-on-load quality', () => {
 
   it('stores every smaller size within 1 dB of what the pipeline would make from a full decode', async () => {
     // The smaller sizes come from the stored largest size (which is what makes an exported set
-    // import back byte for byte), those under 240x240 by way of a 240x240 step: the reference is
-    // the full decode's largest size, encoded, and its pixels resized straight down to each side.
+    // import back byte for byte): the reference is the full decode's largest size, encoded, and
+    // its pixels resized to each side. Against the full decode's own square resized straight to
+    // 240x240 or 64x64 even a full-decode pipeline loses 2–3 dB on this grain, which is at those
+    // sides' limit of resolution: that is the round trip through the stored JPEG, not the decode.
     const source = await photoLike(3000, 2250);
     const stored = await processPhoto(source, { maxPixels: 40e6, jpegQuality: 88 });
     const largest = await pixels(await encode(await fullDecodeSquare(source, 648), 648));
