@@ -2,7 +2,7 @@
 // look like what a full decode would have given. Measured as PSNR between Portrait's stored sizes
 // and the same crop, resize and encode done from a full decode, on a photo-like 3000x2250 JPEG.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { type EncodedPhoto, processPhoto } from '../../src/image/photo-pipeline.js';
 
@@ -79,9 +79,15 @@ async function assertWithinBound(stored: EncodedPhoto[], side: number, reference
 }
 
 describe('shrink-on-load quality', () => {
+  // One source and what Portrait stores of it, judged by each test below.
+  let source: Buffer;
+  let stored: EncodedPhoto[];
+  before(async () => {
+    source = await photoLike(3000, 2250);
+    stored = await processPhoto(source, { maxPixels: 40e6, jpegQuality: 88 });
+  });
+
   it('stores sizes within 1 dB PSNR of what a full decode would store, largest and small', async () => {
-    const source = await photoLike(3000, 2250);
-    const stored = await processPhoto(source, { maxPixels: 40e6, jpegQuality: 88 });
     for (const side of [648, 96]) {
       await assertWithinBound(stored, side, await fullDecodeSquare(source, side), "a full decode's encode");
     }
@@ -93,8 +99,6 @@ describe('shrink-on-load quality', () => {
     // its pixels resized to each side. Against the full decode's own square resized straight to
     // 240x240 or 64x64 even a full-decode pipeline loses 2–3 dB on this grain, which is at those
     // sides' limit of resolution: that is the round trip through the stored JPEG, not the decode.
-    const source = await photoLike(3000, 2250);
-    const stored = await processPhoto(source, { maxPixels: 40e6, jpegQuality: 88 });
     const largest = await pixels(await encode(await fullDecodeSquare(source, 648), 648));
     for (const side of [504, 432, 360, 240, 120, 96, 64, 48]) {
       const reference = await sharp(largest, { raw: { width: 648, height: 648, channels: 3 } })
@@ -106,7 +110,6 @@ describe('shrink-on-load quality', () => {
   });
 
   it('would notice a decode at too small a scale (the bound can fail)', async () => {
-    const source = await photoLike(3000, 2250);
     const reference = await fullDecodeSquare(source, 648);
     // Decoding at 1/8 (375x281) and scaling up is what too eager a shrink would do.
     const eighth = await sharp(source).resize(375, 281).png().toBuffer();
