@@ -296,6 +296,8 @@ export async function crashTest(options: CrashTestOptions): Promise<CrashTestRep
       await start();
       const before = history.flat().filter((u) => u.status === undefined).length;
       await verify();
+      // SPEC §10: the restarted server still serves after every owner was read, its log clean.
+      await server!.expectServing();
       newer += before - history.flat().filter((u) => u.status === undefined).length;
       log(
         `cycle ${cycles}: ${attempted}/${options.uploads} uploads, ${batch.filter((u) => u.status === 200).length} of ${count} answered before the kill; integrity ${integrity}; ${violations.length} violations so far`,

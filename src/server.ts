@@ -152,6 +152,11 @@ export async function startServer(
       listenTextResolver: (address) =>
         `Server listening at ${tls ? address.replace(/^http:/, 'https:') : address}`,
     });
+    // A programming error still stops the process, loudly (Node prints it on stderr); the log
+    // says so too, so an operator reading the log alone knows why the process ended.
+    const fatal = (error: Error, origin: string) =>
+      logger.fatal({ err: error, origin }, 'an uncaught error stops the process');
+    process.on('uncaughtExceptionMonitor', fatal);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = displayUrl(config, port);
@@ -164,6 +169,7 @@ export async function startServer(
       ...(caPath ? { caPath } : {}),
       flushUsage: () => recorder.flush(),
       close: async () => {
+        process.removeListener('uncaughtExceptionMonitor', fatal);
         await app.close();
         await recorder.close();
         await store.close();

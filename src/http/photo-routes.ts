@@ -33,6 +33,7 @@ import { ifMatchList, noneMatch, quoteEtag } from './etags.js';
 import { recordGrant } from './permit.js';
 import { sendJson } from './graph-protocol.js';
 import type { PublicOrigin } from './public-origin.js';
+import { endWithReply } from './reply-done.js';
 import type { UploadGate } from './upload-gate.js';
 
 export interface PhotoRouteDeps {
@@ -140,11 +141,20 @@ function requireImageContentType(request: FastifyRequest): void {
   if (!type || !PHOTO_CONTENT_TYPE.test(type)) throw unsupportedMediaType(type);
 }
 
-/** An upload's body, checked for type and timed: a sender too slow gets 408 (body-deadline.ts). */
-function uploadBody(deps: PhotoRouteDeps, request: FastifyRequest, payload: Readable): Readable {
+/**
+ * An upload's body, checked for type and timed: a sender too slow gets 408 (body-deadline.ts).
+ * The timed stream ends with the reply, also when the answer (a 413 from Content-Length, say)
+ * comes before the body was read.
+ */
+function uploadBody(
+  deps: PhotoRouteDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: Readable,
+): Readable {
   if (request.photoCall?.rule.operation !== 'replace') return payload;
   requireImageContentType(request);
-  const timed = new TimedBody(deps.bodyTime);
+  const timed = endWithReply(reply, new TimedBody(deps.bodyTime));
   // Not pipeline(): destroying the request would close the socket before the 408 is written.
   payload.on('error', (error) => timed.destroy(error));
   payload.on('aborted', () => timed.destroy(new Error('The client closed the connection.')));
@@ -239,7 +249,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRouteDeps): P
     exposeHeadRoute: false,
     bodyLimit: MAX_PHOTO_BYTES,
     onRequest: (request, reply) => prepareCall(deps, request, reply),
-    preParsing: async (request, _reply, payload) => uploadBody(deps, request, payload),
+    preParsing: async (request, reply, payload) => uploadBody(deps, request, reply, payload),
     handler: (request, reply) => {
       const call = request.photoCall!;
       return HANDLERS[call.rule.operation](deps, call, request, reply);

@@ -18,10 +18,7 @@ export interface UploadGateOptions {
 }
 
 interface Waiter {
-  reply: FastifyReply;
   admit: () => void;
-  refuse: () => void;
-  timer: NodeJS.Timeout;
 }
 
 export class UploadGate {
@@ -57,30 +54,35 @@ export class UploadGate {
     }
   }
 
-  /** The slot passes straight to the next in line whose client is still there. */
+  /** The slot passes straight to the next in line. */
   private handOn(): void {
-    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      clearTimeout(next.timer);
-      if (!next.reply.raw.destroyed) {
-        next.admit();
-        return;
-      }
-      next.refuse(); // the client has gone: nobody is waiting for this one
-    }
-    this.running--;
+    const next = this.queue.shift();
+    if (next) next.admit();
+    else this.running--;
   }
 
+  /** Waits in line; leaves it when admitted, after `maxWaitMs`, or when the client goes away. */
   private wait(reply: FastifyReply): Promise<void> {
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        reply,
-        admit: resolve,
-        refuse: () => reject(serviceBusy(1)),
-        timer: setTimeout(() => {
-          this.queue.splice(this.queue.indexOf(waiter), 1);
-          reject(serviceBusy(1));
-        }, this.options.maxWaitMs),
+      const leave = () => {
+        clearTimeout(timer);
+        reply.raw.removeListener('close', refuse);
+        const at = this.queue.indexOf(waiter);
+        if (at !== -1) this.queue.splice(at, 1);
       };
+      const refuse = () => {
+        leave();
+        reject(serviceBusy(1));
+      };
+      const waiter: Waiter = {
+        admit: () => {
+          leave();
+          resolve();
+        },
+      };
+      const timer = setTimeout(refuse, this.options.maxWaitMs);
+      // Nobody waits for an upload whose client has gone: its place in line goes with it.
+      reply.raw.once('close', refuse);
       this.queue.push(waiter);
     });
   }

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { README, readmeExamples, withGeneratedSections } from '../../scripts/readme-sections.js';
+import { expectServing } from '../support/still-serving.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(README, 'utf8');
@@ -30,7 +31,7 @@ const SET_UP: Record<string, string> = {
 };
 
 /** `npm start` with the port and data folder from the environment, as every serve option allows. */
-function npmStart(dataDir: string): Promise<{ server: ChildProcess; port: number }> {
+function npmStart(dataDir: string): Promise<{ server: ChildProcess; port: number; output: () => string }> {
   const server = spawn('npm', ['start'], {
     cwd: ROOT,
     env: { ...process.env, PORTRAIT_PORT: '0', PORTRAIT_DATA: dataDir, PORTRAIT_LOG_LEVEL: 'warn' },
@@ -43,7 +44,7 @@ function npmStart(dataDir: string): Promise<{ server: ChildProcess; port: number
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const port = /listening on https:\/\/localhost:(\d+)/.exec(output)?.[1];
-      if (port) resolve({ server, port: Number(port) });
+      if (port) resolve({ server, port: Number(port), output: () => output });
     };
     server.stdout!.on('data', onData);
     server.stderr!.on('data', onData);
@@ -55,20 +56,27 @@ describe('the README examples', () => {
   let work: string;
   let server: ChildProcess | undefined;
   let port: number;
+  let output: () => string;
 
   before(async () => {
     mkdirSync(join(ROOT, '.tmp'), { recursive: true });
     work = mkdtempSync(join(ROOT, '.tmp', 'readme-'));
-    ({ server, port } = await npmStart(join(work, 'data')));
+    ({ server, port, output } = await npmStart(join(work, 'data')));
   });
 
   after(async () => {
-    if (server?.pid && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      process.kill(-server.pid, 'SIGTERM');
-      await exited;
+    try {
+      // SPEC §10: after every example, the server still serves and its log has no fatal line.
+      assert.equal(server?.exitCode, null, `npm start has exited:\n${output?.()}`);
+      await expectServing(`https://localhost:${port}`, output());
+    } finally {
+      if (server?.pid && server.exitCode === null) {
+        const exited = new Promise((resolve) => server!.once('exit', resolve));
+        process.kill(-server.pid, 'SIGTERM');
+        await exited;
+      }
+      rmSync(work, { recursive: true, force: true });
     }
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('run as written, in order, against npm start', { timeout: 600_000 }, async () => {

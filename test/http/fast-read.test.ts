@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { Agent, request } from 'undici';
 import { type RunningServer, startServer } from '../../src/server.js';
 import type { Group, Tenant, User } from '../../src/store/store.js';
+import { expectServing } from '../support/still-serving.js';
 import { Harness, testConfig } from '../support/harness.js';
 import { noiseJpeg } from '../support/images.js';
 import { within1s } from '../support/poll.js';
@@ -111,6 +112,7 @@ before(async () => {
 });
 
 after(async () => {
+  await expectServing(slow.url, '', slowAgent);
   await slowAgent.close();
   await slow.close();
   await h.close();

@@ -1,6 +1,8 @@
 // Runs the real `portrait` command in a child process, as scripts and outside suites do.
+import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expectServing } from './still-serving.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const NODE_ARGS = ['--import', 'tsx', MAIN];
@@ -43,6 +45,9 @@ export interface ServeProcess {
   child: ChildProcess;
   url: string;
   output: () => string;
+  /** SPEC §10: the process still runs and answers, and its log has no fatal line. */
+  expectServing(): Promise<void>;
+  /** Checks it still serves (expectServing), then stops it with SIGTERM; resolves to its exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -60,16 +65,26 @@ export function serve(args: string[], env: Record<string, string> = {}): Promise
       const match = /listening on (https?:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({
+        const running = {
           child,
           url: match[1]!,
           output: () => output,
-          stop: () =>
-            new Promise((done) => {
+          expectServing: async () => {
+            assert.ok(
+              child.exitCode === null && child.signalCode === null,
+              `serve has exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-4000)}`,
+            );
+            await expectServing(running.url, output);
+          },
+          stop: async () => {
+            await running.expectServing();
+            return new Promise<number | null>((done) => {
               child.once('exit', (code) => done(code));
               child.kill('SIGTERM');
-            }),
-        });
+            });
+          },
+        };
+        resolve(running);
       }
     };
     child.stdout.on('data', onData);

@@ -14,6 +14,7 @@ import { issuerBaseOf, type RunningServer, startServer } from '../../src/server.
 import { createGroup } from '../../src/services/directory-service.js';
 import type { Contact, Group, Store, Tenant, User } from '../../src/store/store.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from './postgres.js';
+import { expectServing } from './still-serving.js';
 
 export interface Reply {
   status: number;
@@ -59,6 +60,8 @@ export class Harness {
     readonly keys: SigningKeys,
     readonly issuerBase: string,
     private readonly database: TestDatabase | undefined,
+    /** The server's log lines at `error` and above (`fatal` is what SPEC §10 checks for). */
+    readonly log: string[],
   ) {}
 
   static async start(overrides: Partial<ServeConfig> = {}): Promise<Harness> {
@@ -66,10 +69,14 @@ export class Harness {
     const database =
       onPostgres && !overrides.databaseUrl ? await createTestDatabase({ migrate: true }) : undefined;
     const config = testConfig(dataDir, database ? { databaseUrl: database.url, ...overrides } : overrides);
-    const server = await startServer(config, pino({ level: 'silent' }));
+    const log: string[] = [];
+    const server = await startServer(
+      config,
+      pino({ level: 'error' }, { write: (line: string) => log.push(line) }),
+    );
     const agent = new Agent({ connect: { ca: server.caPath ? readFileSync(server.caPath) : undefined } });
     const keys = await SigningKeys.open(server.store.keys);
-    return new Harness(server, dataDir, agent, keys, await issuerBaseOf(server.store), database);
+    return new Harness(server, dataDir, agent, keys, await issuerBaseOf(server.store), database, log);
   }
 
   /** This server's store, for a second server or a CLI command on the same data. */
@@ -112,7 +119,23 @@ export class Harness {
     };
   }
 
+  /** SPEC §10: the server still answers, and its log has no fatal line. */
+  expectServing(): Promise<void> {
+    // The agent trusts the development CA; a server given its own certificate is checked without it.
+    return expectServing(this.url, this.log.join(''), this.server.caPath ? this.agent : undefined);
+  }
+
+  /** Checks the server still serves (SPEC §10), then stops it and removes what it made. */
   async close(): Promise<void> {
+    try {
+      await this.expectServing();
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /** Stops the server and removes what it made, without checking it first. */
+  async stop(): Promise<void> {
     await this.agent.close();
     await this.server.close();
     await this.database?.drop();

@@ -81,7 +81,7 @@ it('refuses an upload that waited too long for a processing slot', async () => {
   await holder;
 });
 
-it('skips a waiting upload whose client has gone', async () => {
+it('takes a waiting upload out of line as soon as its client has gone', async () => {
   const gate = new UploadGate({ limit: 1, admitted: 10, maxWaitMs: 10_000 });
   const held = pending();
   const holder = gate.process(reply(), () => held.done);
@@ -91,10 +91,12 @@ it('skips a waiting upload whose client has gone', async () => {
     goneRan = true;
   });
   const next = gate.process(reply(), async () => 'next');
+  // The connection closes, as Node's response says: refused at once, not when a slot frees.
   gone.raw.destroyed = true;
+  gone.raw.emit('close');
+  await assert.rejects(goneWork, busy);
   held.finish();
   await holder;
-  await assert.rejects(goneWork, busy);
   assert.equal(goneRan, false);
   assert.equal(await next, 'next');
 });
