@@ -16,6 +16,7 @@ import {
   registerGraphProtocol,
   sendFrameworkError,
 } from './http/graph-protocol.js';
+import { lingerAfterAnswer } from './http/lingering-close.js';
 import { loggedUrl } from './http/logged-url.js';
 import { requestLineLogger } from './logger.js';
 import { identityRoutes } from './http/identity-routes.js';
@@ -138,13 +139,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
-  // Every answer goes out at the end of its turn of the event loop, with the others (turn-end.ts).
-  app.addHook('onSend', (_request, _reply, payload, done) =>
+  // Every answer goes out at the end of its turn of the event loop, with the others (turn-end.ts);
+  // one sent before the body was all read closes the connection once the rest is drained.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    lingerAfterAnswer(request.raw, reply.raw);
     atTurnEnd(
       () => done(null, payload),
       (error) => done(error as Error),
-    ),
-  );
+    );
+  });
 
   registerGraphProtocol(app);
   registerSecurityHeaders(app, { tls: deps.tls !== undefined });

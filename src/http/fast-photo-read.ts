@@ -28,6 +28,7 @@ import { type PhotoServiceDeps, readPhoto } from '../services/photo-service.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import { noneMatch, quoteEtag } from './etags.js';
 import { decodeDollars, echoedClientRequestId } from './graph-protocol.js';
+import { lingerAfterAnswer } from './lingering-close.js';
 import { loggedUrl } from './logged-url.js';
 import { decidePhotoCall, photoValueHeaders } from './photo-routes.js';
 import { hostnameOf, securityHeaderList } from './security-headers.js';
@@ -256,6 +257,8 @@ export class FastPhotoRead {
     const notModified = noneMatch(headersOf(request, 'if-none-match'), photo.etag);
     const status = notModified ? 304 : 200;
     const { tls } = this.deps;
+    // A GET that came with a body still arriving: as on every route (lingering-close.ts).
+    lingerAfterAnswer(request, response);
     response.writeHead(status, [
       ...securityHeaderList(tls, tls ? hostnameOf(request.headers.host) : ''),
       'request-id',

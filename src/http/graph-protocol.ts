@@ -3,8 +3,10 @@
 // the Graph error envelope for every failure.
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { drainThenClose } from './lingering-close.js';
 import { badRequest, entityTooLarge, GraphError, generalException, jsonRequired } from '../errors.js';
 
 /** A client's own id is echoed when it is a sane token; otherwise the request-id stands in. */
@@ -209,13 +211,10 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex)
       `Connection: close\r\n\r\n${body}`,
   );
   // Closing with the rest of the request unread would reset the connection and lose the answer
-  // (a client still sending 80 KB of headers): read and drop it, and close in a moment anyway.
-  socket.resume();
-  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
+  // (a client still sending 80 KB of headers): read and drop it, within bounds, then close.
+  if (socket instanceof Socket) drainThenClose(socket);
+  else socket.destroy();
 }
 
 /** Connections already given their answer. */
 const answered = new WeakSet<Duplex>();
-
-/** How long a refused connection may keep sending before it is closed. */
-const CLIENT_ERROR_LINGER_MS = 2_000;

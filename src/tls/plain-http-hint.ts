@@ -5,6 +5,7 @@
 // is looked at, so requests on an open connection cost nothing extra.
 import type { Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
+import { drainThenClose } from '../http/lingering-close.js';
 
 /** Every TLS connection opens with a handshake record: content type 22. */
 const TLS_HANDSHAKE = 0x16;
@@ -53,8 +54,10 @@ export function answerPlainHttp<T extends TlsServer>(server: T): T {
         handOver.call(server, socket);
         return;
       }
-      socket.on('error', drop);
       socket.end(hint(text));
+      // The rest of the request is read and dropped, within bounds, so the hint is not lost to a
+      // reset, and the connection is closed even if the client never closes it.
+      drainThenClose(socket);
     });
   });
   return server;

@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { request } from 'undici';
+import { LINGER } from '../../src/http/lingering-close.js';
 import { ensureDevCertificate } from '../../src/tls/dev-certificate.js';
 import { Harness } from '../support/harness.js';
+import { openConnection, requestHead } from '../support/raw-http.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -76,5 +78,26 @@ describe('serving modes', () => {
     // HTTPS on the same port is untouched, before and after.
     const secure = await h.request('GET', '/v1.0/me/photos', { token });
     assert.equal(secure.status, 200);
+  });
+
+  it('closes a plain HTTP connection after the hint, even when the client keeps it open', async () => {
+    const h = await Harness.start();
+    cleanups.push(() => h.close());
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        h.server.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    // Half-open: the client never closes its side, and says nothing more after its request.
+    const socket = await openConnection(h.url.replace(/^https:/, 'http:'));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+    });
+    socket.write(requestHead('PUT', '/v1.0/me/photo/$value', { 'content-length': '100000' }));
+    const until = Date.now() + LINGER.idleMs + 2_000;
+    while ((await connections()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.match(text, /^HTTP\/1\.1 400 /);
+    assert.equal(await connections(), 0, 'the server closed the connection');
+    socket.destroy();
   });
 });
