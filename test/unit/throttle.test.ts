@@ -87,8 +87,10 @@ describe('throttle', () => {
   });
 });
 
-/** Two nodes' throttles on one real counter store (SQLite here; PostgreSQL in the e2e suite). */
-async function sharedCounter() {
+/** Nodes' throttles on one real counter store (SQLite here; PostgreSQL in the e2e suite). */
+async function withSharedCounter(
+  work: (store: { counted: CounterStore; asked: () => number }) => Promise<void>,
+) {
   const dir = mkdtempSync(join(tmpdir(), 'portrait-throttle-'));
   const backend = await openBackend(`sqlite:${join(dir, 'portrait.db')}`);
   await migrateBackend(backend);
@@ -103,14 +105,12 @@ async function sharedCounter() {
     addCounts: (d) => counter.addCounts(d),
     forgetCountsBefore: (n) => counter.forgetCountsBefore(n),
   };
-  return {
-    counted,
-    asked: () => asked,
-    close: async () => {
-      await backend.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  try {
+    await work({ counted, asked: () => asked });
+  } finally {
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** 200 when admitted (its slot released at once), else the refusal's status; sync or async alike. */
@@ -126,8 +126,7 @@ const outcome = async (admit: () => Release | Promise<Release>): Promise<number>
 
 describe('throttle across nodes', () => {
   it('admits a burst alternating between two nodes at most 10 % over the limit (SPEC §10)', async () => {
-    const store = await sharedCounter();
-    try {
+    await withSharedCounter(async (store) => {
       const rules = parseThrottle('app=30/600s');
       const nodes = [
         new Throttle(rules, Date.now, store.counted),
@@ -140,14 +139,11 @@ describe('throttle across nodes', () => {
       assert.ok(admitted >= 30 && admitted <= 33, `${admitted} of 40 admitted: ${statuses.join(' ')}`);
       assert.deepEqual(statuses.slice(admitted), Array(40 - admitted).fill(429), 'the rest refused');
       await Promise.all(nodes.map((node) => node.close()));
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('asks the shared counter only now and then far from the limit, and every time near it', async () => {
-    const store = await sharedCounter();
-    try {
+    await withSharedCounter(async (store) => {
       const node = new Throttle(parseThrottle('app=100000/600s'), Date.now, store.counted);
       for (let i = 0; i < 1000; i++)
         assert.equal(await outcome(() => node.admit('t', 'far', undefined)), 200);
@@ -158,29 +154,23 @@ describe('throttle across nodes', () => {
       for (let i = 0; i < 5; i++) assert.equal(await outcome(() => near.admit('t', 'near', undefined)), 200);
       assert.equal(store.asked() - before, 5, 'with less than ten left, each request asks');
       await Promise.all([node.close(), near.close()]);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('admits requests arriving at once up to the limit, no more and no fewer', async () => {
-    const store = await sharedCounter();
-    try {
+    await withSharedCounter(async (store) => {
       const node = new Throttle(parseThrottle('app=4/600s'), Date.now, store.counted);
       const statuses = await Promise.all(
         Array.from({ length: 6 }, () => outcome(() => node.admit('t', 'app', undefined))),
       );
       assert.deepEqual(statuses.sort(), [200, 200, 200, 200, 429, 429]);
       await node.close();
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('gives back what an idle node holds, so another node can use it', async () => {
     let now = 1_000_000;
-    const store = await sharedCounter();
-    try {
+    await withSharedCounter(async (store) => {
       const rules = parseThrottle('app=20/600s');
       const [a, b] = [
         new Throttle(rules, () => now, store.counted),
@@ -195,8 +185,6 @@ describe('throttle across nodes', () => {
       assert.equal(await outcome(() => b.admit('t', 'app', undefined)), 200, 'a gave its share back');
       assert.equal(await outcome(() => b.admit('t', 'app', undefined)), 429);
       await Promise.all([a.close(), b.close()]);
-    } finally {
-      await store.close();
-    }
+    });
   });
 });
