@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { Agent, request } from 'undici';
-import { sidesForSquare } from '../src/graph/photo-sizes.js';
+import { sidesForSquare } from '../src/domain/photo-sizes.js';
 import { migrateStore, sqlitePath } from '../src/store/open-store.js';
 import { type ServeProcess, serve } from '../test/support/cli.js';
 import { prepareFixture } from './support/load-fixture.js';

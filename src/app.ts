@@ -23,7 +23,8 @@ import { identityRoutes } from './http/identity-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { PublicOrigin } from './http/public-origin.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
-import { Throttle, type ThrottleRules } from './http/throttle.js';
+import type { ThrottleRules } from './domain/throttle-rules.js';
+import { Throttle } from './http/throttle.js';
 import { UploadGate } from './http/upload-gate.js';
 import { API_VERSIONS } from './graph/endpoint-matrix.js';
 import { explorerRoutes } from './http/explorer-routes.js';
@@ -35,7 +36,7 @@ import { AvatarService } from './services/avatar-service.js';
 import type { IssuerContext } from './services/oauth-service.js';
 import type { UsageRecorder } from './services/usage-recorder.js';
 import type { Store } from './store/store.js';
-import { answerPlainHttp } from './tls/plain-http-hint.js';
+import { answerPlainHttp } from './http/plain-http-hint.js';
 
 /** Node's default is 16 KB in all; tokens up to 16 KB must reach the verifier to get a Graph 401. */
 const MAX_HEADER_BYTES = 64 * 1024;

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseTrustedIssuer, type TrustedIssuerConfig } from './auth/external-issuer.js';
-import { parseThrottle, type ThrottleRules } from './http/throttle.js';
+import { parseThrottle, type ThrottleRules } from './domain/throttle-rules.js';
 
 export interface OptionSpec {
   /** commander flags, e.g. `--port <number>` */

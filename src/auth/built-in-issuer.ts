@@ -7,7 +7,7 @@ import { CONSUMER_TENANT_ID, type Caller } from './caller.js';
 import { explainJoseError, scopeList, stringList } from './claims.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 import { issuerFor } from './token-issuer.js';
-import type { Authenticated, IssuerVerifier, VerifyOptions } from './token-verifier.js';
+import type { Authenticated, IssuerVerifier, VerifyOptions } from './verification.js';
 
 export class BuiltInIssuer implements IssuerVerifier {
   constructor(

@@ -8,7 +8,12 @@ import { invalidToken } from '../errors.js';
 import type { DirectoryStore, Tenant, User } from '../store/store.js';
 import { CONSUMER_TENANT_ID, type Caller } from './caller.js';
 import { claimAt, explainJoseError, scopeList, stringList } from './claims.js';
-import type { Authenticated, IssuerVerifier, VerifyOptions } from './token-verifier.js';
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type Authenticated,
+  type IssuerVerifier,
+  type VerifyOptions,
+} from './verification.js';
 
 export interface TrustedIssuerConfig {
   /** The issuer identifier, exactly as the provider's tokens carry it in `iss`. */
@@ -26,20 +31,6 @@ export interface TrustedIssuerConfig {
   /** Least time between two JWKS fetches, however many unknown kids arrive; 30 s when unset. */
   jwksCooldownSeconds?: number;
 }
-
-/** Only signatures with public keys: never `none`, never HMAC keyed with something public. */
-export const ASYMMETRIC_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
 
 const DISCOVERY_RETRY_MS = 10_000;
 

@@ -1,6 +1,6 @@
 // The least-privilege matrix of SPEC §5 as data, least privileged permission first in each cell.
 // Enforcement (authorize.ts), the permissions explorer, the docs and the tests all read this.
-import type { OwnerKind } from '../graph/endpoint-matrix.js';
+import type { OwnerKind } from '../domain/owner-kind.js';
 import { DIRECTORY_ROLES, type DirectoryRole } from './directory-roles.js';
 
 export type PhotoAction =

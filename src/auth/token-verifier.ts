@@ -4,30 +4,17 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { invalidToken } from '../errors.js';
-import type { DirectoryStore, Tenant } from '../store/store.js';
+import type { DirectoryStore } from '../store/store.js';
 import type { Caller } from './caller.js';
-import { ASYMMETRIC_ALGORITHMS } from './external-issuer.js';
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type Authenticated,
+  type IssuerVerifier,
+  type VerifyOptions,
+} from './verification.js';
 
 /** Entra's own tokens stay well under this; a larger "token" is an attack or a mistake. */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
-
-export interface Authenticated {
-  caller: Caller;
-  tenant: Tenant;
-}
-
-export interface VerifyOptions {
-  audiences: readonly string[];
-  clockToleranceSeconds: number;
-  /** The time tokens are judged at (the verifier's clock). */
-  currentDate?: Date;
-}
-
-/** One trusted issuer: recognises its tokens by `iss` and verifies them. */
-export interface IssuerVerifier {
-  handles(iss: string, payload: JWTPayload): boolean;
-  verify(token: string, kid: string | undefined, options: VerifyOptions): Promise<Authenticated>;
-}
 
 /** A `Bearer` header's token, cheaply (no checks beyond the scheme): for a look-up among tokens verified before. */
 function headerToken(authorization: string | undefined): string | undefined {

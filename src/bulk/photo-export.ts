@@ -4,9 +4,9 @@
 // (the pipeline keeps a JPEG in stored form as it is, image/photo-pipeline.ts).
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type PhotoSize, sizeId } from '../graph/photo-sizes.js';
+import { type PhotoSize, sizeId } from '../domain/photo-sizes.js';
 import type { Page, PhotoSetInfo, PhotoStore, Store, Tenant } from '../store/store.js';
-import { quoteEtag } from '../http/etags.js';
+import { quoteEtag } from '../graph/etags.js';
 
 export interface ExportOptions {
   /** Export this size, or the largest a photo has below it; each photo's largest when omitted. */

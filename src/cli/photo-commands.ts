@@ -9,7 +9,7 @@ import { exportPhotos } from '../bulk/photo-export.js';
 import { importPhotos } from '../bulk/photo-import.js';
 import { OwnerMapError, parseOwnerMap } from '../bulk/photo-owners.js';
 import { addOptions, SERVE_OPTIONS } from '../config.js';
-import { parseSizeSegment } from '../graph/photo-sizes.js';
+import { parseSizeSegment } from '../domain/photo-sizes.js';
 import { photoMirrorCommand } from './photo-mirror-command.js';
 import {
   concurrencyOption,

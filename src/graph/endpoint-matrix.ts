@@ -1,11 +1,10 @@
 // The photo endpoint matrix of SPEC §3 as data. The router dispatches from it, 405 answers list
 // its methods, the permissions explorer and the tests iterate it; nothing restates it by hand.
 
+import type { OwnerKind } from '../domain/owner-kind.js';
+
 export type ApiVersion = 'v1.0' | 'beta';
 export const API_VERSIONS: readonly ApiVersion[] = ['v1.0', 'beta'];
-
-/** U, G, T, C and J of the matrix. A team's photo is its group's photo. */
-export type OwnerKind = 'user' | 'group' | 'team' | 'contact' | 'joinedGroup';
 
 export type PhotoResource = 'photo' | 'photo/$value' | 'photos' | 'photos/{size}' | 'photos/{size}/$value';
 

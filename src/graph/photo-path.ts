@@ -2,7 +2,7 @@
 // case-insensitively as Graph does; a segment outside the matrix is a 400 that names it.
 import { badRequest } from '../errors.js';
 import { type ApiVersion, type PhotoResource, resourceExists } from './endpoint-matrix.js';
-import { type PhotoSize, parseSizeSegment, STANDARD_SIZES } from './photo-sizes.js';
+import { type PhotoSize, parseSizeSegment, STANDARD_SIZES } from '../domain/photo-sizes.js';
 
 /** `/me` or `/users/{id | userPrincipalName}`. */
 export type UserRef = { me: true } | { me: false; key: string };

@@ -5,9 +5,9 @@
 //   curl -o me.jpg 'https://localhost:8443/avatar/<md5 or sha256 of the address>?s=128&d=identicon'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, imageNotFound } from '../errors.js';
-import { STANDARD_SIZES } from '../graph/photo-sizes.js';
+import { STANDARD_SIZES } from '../domain/photo-sizes.js';
 import type { AvatarFallback, AvatarRequest, AvatarService } from '../services/avatar-service.js';
-import { noneMatch, quoteEtag } from './etags.js';
+import { noneMatch, quoteEtag } from '../graph/etags.js';
 import type { FastPhotoRead } from './fast-photo-read.js';
 import { sendGraphError } from './graph-protocol.js';
 

@@ -5,7 +5,7 @@
 // `headers['Content-Type']` and `headers['ETag']` case-sensitively.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type BatchItem, parseBatch, runOrder } from '../graph/batch.js';
-import type { ApiDeps } from './api-routes.js';
+import type { ApiDeps } from './api-deps.js';
 import { sendJson } from './graph-protocol.js';
 
 /** Graph's limit for a batch request body; a photo in a batch is therefore at most about 3 MB. */

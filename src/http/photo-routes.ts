@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize, type Grant } from '../auth/authorize.js';
 import { photoAction } from '../auth/permission-matrix.js';
-import type { Authenticated } from '../auth/token-verifier.js';
+import type { Authenticated } from '../auth/verification.js';
 import { methodNotAllowed, notSupportedInB2c, unsupportedMediaType } from '../errors.js';
 import {
   allowedMethods,
@@ -29,7 +29,7 @@ import {
   replacePhoto,
 } from '../services/photo-service.js';
 import { type BodyTimeRules, TimedBody } from './body-deadline.js';
-import { ifMatchList, noneMatch, quoteEtag } from './etags.js';
+import { ifMatchList, noneMatch, quoteEtag } from '../graph/etags.js';
 import { recordGrant } from './permit.js';
 import { sendJson } from './graph-protocol.js';
 import type { PublicOrigin } from './public-origin.js';

@@ -6,7 +6,7 @@
 // uploaded again, gives back the same set byte for byte (export then import, README).
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { invalidImage } from '../errors.js';
-import { sidesForSquare } from '../graph/photo-sizes.js';
+import { sidesForSquare } from '../domain/photo-sizes.js';
 import { ACCEPTED_FORMAT_NAMES, type AcceptedFormat, sniffFormat } from './format-sniff.js';
 import { isStoredFormJpeg } from './stored-form.js';
 

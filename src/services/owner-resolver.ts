@@ -3,7 +3,7 @@
 import type { AccessFacts } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
 import { badRequest, itemNotFound, resourceNotFound } from '../errors.js';
-import type { OwnerKind } from '../graph/endpoint-matrix.js';
+import type { OwnerKind } from '../domain/owner-kind.js';
 import type { OwnerRef, UserRef } from '../graph/photo-path.js';
 import type { DirectoryStore, Store, User } from '../store/store.js';
 

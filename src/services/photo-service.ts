@@ -2,7 +2,7 @@
 // atomic store write. Knows nothing of HTTP; throws from the Graph error catalogue.
 import { createHash } from 'node:crypto';
 import { imageNotFound, preconditionFailed } from '../errors.js';
-import { type PhotoSize, sizeId } from '../graph/photo-sizes.js';
+import { type PhotoSize, sizeId } from '../domain/photo-sizes.js';
 import { type PipelineOptions, processPhoto } from '../image/photo-pipeline.js';
 import {
   type PhotoSetInfo,

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { parseThrottle } from '../../src/http/throttle.js';
+import { parseThrottle } from '../../src/domain/throttle-rules.js';
 import type { Tenant, User } from '../../src/store/store.js';
 import { Harness } from '../support/harness.js';
 import { noiseJpeg, solidJpeg } from '../support/images.js';

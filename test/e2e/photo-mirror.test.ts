@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { parseThrottle } from '../../src/http/throttle.js';
+import { parseThrottle } from '../../src/domain/throttle-rules.js';
 import { replacePhoto } from '../../src/services/photo-service.js';
 import type { Tenant, User } from '../../src/store/store.js';
 import { portrait, startPortrait } from '../support/cli.js';

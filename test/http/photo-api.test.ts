@@ -8,12 +8,12 @@ import {
   API_VERSIONS,
   allowedMethods,
   findRule,
-  type OwnerKind,
   type PhotoMethod,
   type PhotoResource,
   resourceExists,
   successStatus,
 } from '../../src/graph/endpoint-matrix.js';
+import type { OwnerKind } from '../../src/domain/owner-kind.js';
 import type { Contact, Group, Tenant, User } from '../../src/store/store.js';
 import { Harness } from '../support/harness.js';
 import { noiseJpeg, solidJpeg } from '../support/images.js';

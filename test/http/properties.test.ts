@@ -13,10 +13,10 @@ import {
   API_VERSIONS,
   type ApiVersion,
   findRule,
-  type OwnerKind,
   type PhotoMethod,
   type PhotoResource,
 } from '../../src/graph/endpoint-matrix.js';
+import type { OwnerKind } from '../../src/domain/owner-kind.js';
 import type { Contact, Group, Tenant, User } from '../../src/store/store.js';
 import { Harness } from '../support/harness.js';
 import { noiseJpeg, solid } from '../support/images.js';

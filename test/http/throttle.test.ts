@@ -2,7 +2,7 @@
 // request of a $batch counted on its own.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { parseThrottle } from '../../src/http/throttle.js';
+import { parseThrottle } from '../../src/domain/throttle-rules.js';
 import type { Tenant, User } from '../../src/store/store.js';
 import { Harness } from '../support/harness.js';
 

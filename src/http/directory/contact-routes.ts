@@ -17,7 +17,7 @@ import {
   DuplicateError,
   type User,
 } from '../../store/store.js';
-import type { ApiDeps } from '../api-routes.js';
+import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import {
   bodyObject,

@@ -1,7 +1,7 @@
 // The Graph-shaped directory of SPEC §6: users, groups and teams, contacts; and the tenant's
 // people settings (SPEC §8).
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from '../api-routes.js';
+import type { ApiDeps } from '../api-deps.js';
 import { contactRoutes } from './contact-routes.js';
 import { groupRoutes } from './group-routes.js';
 import { peopleSettingsRoutes } from './people-settings-routes.js';

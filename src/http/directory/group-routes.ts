@@ -13,7 +13,7 @@ import {
   USER_SHAPE,
 } from '../../graph/directory-json.js';
 import type { Group, GroupFields, ListQuery, User } from '../../store/store.js';
-import type { ApiDeps } from '../api-routes.js';
+import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import {
   bodyObject,

@@ -14,7 +14,7 @@ import {
 import { eventualConsistency, needsEventualConsistency } from '../../graph/odata-search.js';
 import { type LimitedEntity, lengthProblem } from '../../graph/property-limits.js';
 import type { ListQuery, Page } from '../../store/store.js';
-import type { ApiDeps } from '../api-routes.js';
+import type { ApiDeps } from '../api-deps.js';
 import { sendJson } from '../graph-protocol.js';
 
 export type Params = Record<string, string>;

@@ -8,7 +8,7 @@ import { GROUP_SHAPE, graphGroup, graphUser, USER_SHAPE } from '../../graph/dire
 import { isUserPrincipalName } from '../../services/directory-service.js';
 import { resolveUser } from '../../services/owner-resolver.js';
 import { DuplicateError, type ListQuery, type User, type UserFields } from '../../store/store.js';
-import type { ApiDeps } from '../api-routes.js';
+import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import {
   bodyObject,

@@ -13,7 +13,7 @@ import {
 } from '../store.js';
 import type { Db, SqlBackend } from './schema.js';
 import { preparedQuery } from './sql-support.js';
-import { sizeId } from '../../graph/photo-sizes.js';
+import { sizeId } from '../../domain/photo-sizes.js';
 
 const newEtag = () => randomBytes(4).toString('hex').toUpperCase();
 

@@ -5,7 +5,7 @@
 // is looked at, so requests on an open connection cost nothing extra.
 import type { Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
-import { drainThenClose } from '../http/lingering-close.js';
+import { drainThenClose } from './lingering-close.js';
 
 /** Every TLS connection opens with a handshake record: content type 22. */
 const TLS_HANDSHAKE = 0x16;
