@@ -5,7 +5,8 @@ import { mintAppToken, nameBasedGuid } from '../../src/auth/token-issuer.js';
 import { DEFAULT_AUDIENCES } from '../../src/config.js';
 import { issuerBaseOf } from '../../src/server.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { Tenant, User } from '../../src/store/store.js';
+import type { User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 
 export interface LoadFixture {
   tenant: Tenant;

@@ -2,7 +2,7 @@
 // installation is known by, the key is one of the store's, and the claims are Entra's.
 import { jwtVerify, type JWTPayload } from 'jose';
 import { invalidToken } from '../errors.js';
-import type { DirectoryStore } from '../store/store.js';
+import type { DirectoryStore } from '../store/directory-store.js';
 import { CONSUMER_TENANT_ID, type Caller } from './caller.js';
 import { explainJoseError, scopeList, stringList } from './claims.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';

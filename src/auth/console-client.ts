@@ -4,7 +4,7 @@
 // their roles allow — writing another user's photo still needs an admin role, a group's photo
 // ownership or a groups admin role (the permission matrix). It is a public client (PKCE, no
 // secret) that only ever returns to the Portrait server that showed the sign-in page.
-import type { AppRegistration } from '../store/store.js';
+import type { AppRegistration } from '../domain/identity.js';
 
 export const CONSOLE_CLIENT_ID = '9f8c4a1e-5b7d-4e2f-a6c3-2d1b0e9f8a7c';
 

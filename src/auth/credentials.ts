@@ -2,7 +2,7 @@
 // strong as a slow hash and keeps the token endpoint fast; passwords are chosen by people, so
 // they get scrypt, a memory-hard KDF (Node's own, no native dependency).
 import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
-import type { ClientSecretRecord } from '../store/store.js';
+import type { ClientSecretRecord } from '../domain/identity.js';
 
 /** Entra's default lifetime for a new client secret. */
 const SECRET_LIFETIME_MS = 730 * 86_400_000;

@@ -5,7 +5,9 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import { invalidToken } from '../errors.js';
-import type { DirectoryStore, Tenant, User } from '../store/store.js';
+import type { User } from '../domain/directory.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { DirectoryStore } from '../store/directory-store.js';
 import { CONSUMER_TENANT_ID, type Caller } from './caller.js';
 import { claimAt, explainJoseError, scopeList, stringList } from './claims.js';
 import {

@@ -13,7 +13,8 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { KeyStore, SigningKeyRecord } from '../store/store.js';
+import type { SigningKeyRecord } from '../domain/identity.js';
+import type { KeyStore } from '../store/key-store.js';
 
 export const SIGNING_ALG = 'RS256';
 

@@ -2,7 +2,8 @@
 // uses it now, the token endpoint and console sign-in will too.
 import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { Tenant, User } from '../store/store.js';
+import type { User } from '../domain/directory.js';
+import type { Tenant } from '../domain/tenant.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 
 /** Microsoft Graph's resource URI: the audience clients ask for with `https://graph.microsoft.com/.default`. */

@@ -4,7 +4,7 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { invalidToken } from '../errors.js';
-import type { DirectoryStore } from '../store/store.js';
+import type { DirectoryStore } from '../store/directory-store.js';
 import type { Caller } from './caller.js';
 import {
   ASYMMETRIC_ALGORITHMS,

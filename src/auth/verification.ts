@@ -2,7 +2,7 @@
 // options tokens are judged by, and what a verified token yields. The token verifier and each
 // issuer (built-in, external) meet here, so neither imports the other.
 import type { JWTPayload } from 'jose';
-import type { Tenant } from '../store/store.js';
+import type { Tenant } from '../domain/tenant.js';
 import type { Caller } from './caller.js';
 
 /** Only signatures with public keys: never `none`, never HMAC keyed with something public. */

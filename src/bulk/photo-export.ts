@@ -5,7 +5,11 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type PhotoSize, sizeId } from '../domain/photo-sizes.js';
-import type { Page, PhotoSetInfo, PhotoStore, Store, Tenant } from '../store/store.js';
+import type { Page } from '../domain/listing.js';
+import type { PhotoSetInfo } from '../domain/photo-set.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { PhotoStore } from '../store/photo-store.js';
+import type { Store } from '../store/store.js';
 import { quoteEtag } from '../graph/etags.js';
 
 export interface ExportOptions {

@@ -10,7 +10,8 @@ import {
   replacePhoto,
   sourceHash,
 } from '../services/photo-service.js';
-import type { Store, Tenant } from '../store/store.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Store } from '../store/store.js';
 import { fileStem, type PhotoFile, type PhotoFiles } from './photo-files.js';
 import { findPhotoOwner, type PhotoOwner } from './photo-owners.js';
 

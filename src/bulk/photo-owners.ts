@@ -1,7 +1,8 @@
 // Whose photo each imported file is (SPEC §1): a file named after a user's userPrincipalName, mail
 // or object id, `group-<id>` as `photos export` names groups, or what a map file says.
 import { parse } from 'csv-parse/sync';
-import type { Store, Tenant } from '../store/store.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Store } from '../store/store.js';
 
 export interface PhotoOwner {
   kind: 'user' | 'group';

@@ -5,7 +5,9 @@ import { applicationPermissionNames } from '../auth/graph-permissions.js';
 import { SigningKeys } from '../auth/signing-keys.js';
 import { appJson } from '../graph/directory-json.js';
 import { createApp, grantConsent, revokeConsent } from '../services/app-service.js';
-import type { AppRegistration, Store, Tenant } from '../store/store.js';
+import type { AppRegistration } from '../domain/identity.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Store } from '../store/store.js';
 import {
   collect,
   emit,

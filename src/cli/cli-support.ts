@@ -6,7 +6,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { addOptions, STORE_OPTIONS, storeConfig } from '../config.js';
 import { PermissionNameError } from '../services/app-service.js';
 import { openStore } from '../store/open-store.js';
-import type { AppRegistration, Store, Tenant, User } from '../store/store.js';
+import type { User } from '../domain/directory.js';
+import type { AppRegistration } from '../domain/identity.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Store } from '../store/store.js';
 
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends InvalidArgumentError {}

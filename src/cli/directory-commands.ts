@@ -7,14 +7,11 @@ import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory
 import { checkLengths } from '../graph/property-limits.js';
 import { createGroup, isUserPrincipalName } from '../services/directory-service.js';
 import { AVATAR_MODES, parseCorsOrigins, parseFaults } from '../services/tenant-settings.js';
-import {
-  type Contact,
-  DuplicateError,
-  type ListQuery,
-  type Page,
-  type Store,
-  type TenantSettings,
-} from '../store/store.js';
+import type { Contact } from '../domain/directory.js';
+import type { ListQuery, Page } from '../domain/listing.js';
+import type { TenantSettings } from '../domain/tenant.js';
+import { DuplicateError } from '../store/store-errors.js';
+import type { Store } from '../store/store.js';
 import {
   collect,
   emit,

@@ -1,7 +1,9 @@
 // Directory objects as Graph shows them (the API, and `portrait … --json`), with the properties
 // each entity set lets $select and $filter name.
 import { roleName } from '../auth/directory-roles.js';
-import type { AppRegistration, Contact, ContactFolder, Group, Tenant, User } from '../store/store.js';
+import type { Contact, ContactFolder, Group, User } from '../domain/directory.js';
+import type { AppRegistration } from '../domain/identity.js';
+import type { Tenant } from '../domain/tenant.js';
 import { GROUP_DEFAULTS, GROUP_PROPERTIES, USER_DEFAULTS, USER_PROPERTIES } from './graph-properties.js';
 import type { EntityShape } from './odata-query.js';
 

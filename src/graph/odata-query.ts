@@ -3,7 +3,7 @@
 // lets you filter without advanced queries, and $search and $count. Anything else is refused
 // with Graph's wording.
 import { directoryBadRequest, unsupportedFilter } from '../errors.js';
-import type { DirectoryFilter, FilterClause, ListProperty, ListQuery } from '../store/store.js';
+import type { DirectoryFilter, FilterClause, ListProperty, ListQuery } from '../domain/listing.js';
 import { countOption, eventualConsistency, needsEventualConsistency, parseSearch } from './odata-search.js';
 
 export const DEFAULT_PAGE_SIZE = 100;

@@ -3,7 +3,7 @@
 // joined by AND or OR — what the Graph Toolkit sends to find people:
 //   $search="displayName:al" OR "mail:al" OR "userPrincipalName:al"&$count=true
 import { directoryBadRequest, unsupportedQuery } from '../errors.js';
-import type { DirectorySearch, ListProperty, SearchClause } from '../store/store.js';
+import type { DirectorySearch, ListProperty, SearchClause } from '../domain/listing.js';
 
 const ADVANCED_QUERIES = 'Refer to https://aka.ms/graph-docs/advanced-queries for more information.';
 

@@ -9,7 +9,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphError } from '../errors.js';
 import { corsAllows } from '../services/tenant-settings.js';
-import type { DirectoryStore, Tenant } from '../store/store.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { DirectoryStore } from '../store/directory-store.js';
 
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 /** What a browser app reads besides the safelisted headers: Graph's ids, ETags, throttling, links. */

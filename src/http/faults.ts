@@ -5,7 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
 import { GraphError } from '../errors.js';
-import type { FaultSettings, Tenant } from '../store/store.js';
+import type { FaultSettings, Tenant } from '../domain/tenant.js';
 import { tooManyRequests } from './throttle.js';
 
 /** Each simulated error says so in innerError, for the developer reading it. */

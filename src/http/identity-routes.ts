@@ -14,7 +14,7 @@ import {
   submitConsent,
   submitSignIn,
 } from '../services/oauth-service.js';
-import type { Tenant } from '../store/store.js';
+import type { Tenant } from '../domain/tenant.js';
 import { consentPage, errorPage, formPostPage, signInPage } from './sign-in-pages.js';
 
 type TenantParams = { Params: { tenant: string } };

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { GraphError } from '../errors.js';
 import type { Rate, ThrottleRules } from '../domain/throttle-rules.js';
-import type { CounterStore } from '../store/store.js';
+import type { CounterStore } from '../store/counter-store.js';
 import { whenReplyDone } from './reply-done.js';
 
 export const tooManyRequests = (retryAfterSeconds: number) =>

@@ -8,7 +8,9 @@ import {
   type GraphPermission,
 } from '../auth/graph-permissions.js';
 import { oauth } from '../auth/oauth-errors.js';
-import type { AppRegistration, AppStore, Tenant } from '../store/store.js';
+import type { AppRegistration } from '../domain/identity.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { AppStore } from '../store/app-store.js';
 import { CONSOLE_CLIENT_ID, consoleApp } from '../auth/console-client.js';
 
 export class PermissionNameError extends TypeError {}

@@ -4,7 +4,10 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { type AvatarImage, type DrawnDefault, drawnDefault, resizedPhoto } from '../image/avatar-images.js';
-import type { AvatarCandidate, PhotoSetInfo, Store, Tenant } from '../store/store.js';
+import type { PhotoSetInfo } from '../domain/photo-set.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { AvatarCandidate } from '../store/avatar-store.js';
+import type { Store } from '../store/store.js';
 import { avatarsArePublic } from './tenant-settings.js';
 
 /** What to answer when there is no photo to show (or `forceDefault` says not to show it). */

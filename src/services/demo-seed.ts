@@ -3,7 +3,8 @@
 import { DIRECTORY_ROLES } from '../auth/directory-roles.js';
 import { initialsSvg } from '../image/initials-avatar.js';
 import { renderSvg } from '../image/photo-pipeline.js';
-import type { Store, Tenant } from '../store/store.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Store } from '../store/store.js';
 import { createGroup } from './directory-service.js';
 import { type PhotoServiceDeps, replacePhoto } from './photo-service.js';
 

@@ -1,7 +1,9 @@
 // Directory operations shared by the CLI, the demo seed and tests: group creation with owners and
 // members named by object id or UPN (an unknown one fails with the Graph error a caller would get).
 import { resourceNotFound } from '../errors.js';
-import type { DirectoryStore, Group, NewGroup, Store, User } from '../store/store.js';
+import type { Group, NewGroup, User } from '../domain/directory.js';
+import type { DirectoryStore } from '../store/directory-store.js';
+import type { Store } from '../store/store.js';
 
 /** `name@domain`: the shape a userPrincipalName must have, with at most 64 characters before the @. */
 export const isUserPrincipalName = (text: string) => /^[^@\s]{1,64}@[^@\s]+$/.test(text);

@@ -17,7 +17,10 @@ import {
   type TokenOptions,
 } from '../auth/token-issuer.js';
 import { CONSUMER_TENANT_ID } from '../auth/caller.js';
-import type { AppRegistration, Store, Tenant, User } from '../store/store.js';
+import type { User } from '../domain/directory.js';
+import type { AppRegistration } from '../domain/identity.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Store } from '../store/store.js';
 import { CONSOLE_CLIENT_ID, consoleRedirectAllowed } from '../auth/console-client.js';
 import { authenticateClient, findClient } from './app-service.js';
 

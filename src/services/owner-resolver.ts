@@ -5,7 +5,9 @@ import type { Caller } from '../auth/caller.js';
 import { badRequest, itemNotFound, resourceNotFound } from '../errors.js';
 import type { OwnerKind } from '../domain/owner-kind.js';
 import type { OwnerRef, UserRef } from '../graph/photo-path.js';
-import type { DirectoryStore, Store, User } from '../store/store.js';
+import type { User } from '../domain/directory.js';
+import type { DirectoryStore } from '../store/directory-store.js';
+import type { Store } from '../store/store.js';
 
 /** The directory ports an owner is looked up in. */
 export type DirectoryPorts = Pick<Store, 'directory' | 'groups' | 'mailbox'>;

@@ -3,7 +3,9 @@
 // have allowed every call seen — from the usage counters and the permission matrix.
 import { findPermission, GRAPH_PERMISSIONS } from '../auth/graph-permissions.js';
 import { leastPrivilegedSet, type MatrixCell, permissionRule } from '../auth/permission-matrix.js';
-import type { AppRegistration, Store, Tenant } from '../store/store.js';
+import type { AppRegistration } from '../domain/identity.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Store } from '../store/store.js';
 
 export interface PermissionReport {
   app: string;

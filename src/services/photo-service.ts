@@ -4,16 +4,16 @@ import { createHash } from 'node:crypto';
 import { imageNotFound, preconditionFailed } from '../errors.js';
 import { type PhotoSize, sizeId } from '../domain/photo-sizes.js';
 import { type PipelineOptions, processPhoto } from '../image/photo-pipeline.js';
-import {
-  type PhotoSetInfo,
-  type PhotoStore,
-  PreconditionError,
-  type ReplaceOptions,
-  type StoredVariant,
-  type TenantSettings,
-  type VariantInfo,
-  type WriteCondition,
-} from '../store/store.js';
+import type {
+  PhotoSetInfo,
+  ReplaceOptions,
+  StoredVariant,
+  VariantInfo,
+  WriteCondition,
+} from '../domain/photo-set.js';
+import type { TenantSettings } from '../domain/tenant.js';
+import type { PhotoStore } from '../store/photo-store.js';
+import { PreconditionError } from '../store/store-errors.js';
 
 /** SPEC §4: the largest photo accepted, 4 MiB (uploads, imports). */
 export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;

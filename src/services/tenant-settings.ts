@@ -1,6 +1,6 @@
 // What a tenant's settings accept, checked once for every writer (the CLI today), and what they
 // mean where they are read.
-import type { FaultSettings, TenantSettings } from '../store/store.js';
+import type { FaultSettings, TenantSettings } from '../domain/tenant.js';
 
 /**
  * `*`, or origins separated by spaces or commas: `https://app.contoso.com http://localhost:3000`.

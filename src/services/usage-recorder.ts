@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import type { Grant } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
-import type { PermissionUse, UsageStore } from '../store/store.js';
+import type { PermissionUse } from '../domain/permission-use.js';
+import type { UsageStore } from '../store/usage-store.js';
 
 /** How long counters are kept; `portrait permissions report --since` reaches this far back. */
 export const USAGE_RETENTION_DAYS = 400;

@@ -3,7 +3,9 @@
 // once, memberships added once; every row that cannot be imported is reported, not fatal.
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import { findDirectoryRole } from '../auth/directory-roles.js';
-import type { Store, Tenant, User, UserFields } from '../store/store.js';
+import type { User, UserFields } from '../domain/directory.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Store } from '../store/store.js';
 import { checkLengths } from '../graph/property-limits.js';
 import { isUserPrincipalName } from './directory-service.js';
 

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { parseThrottle } from '../../src/domain/throttle-rules.js';
-import type { Tenant, User } from '../../src/store/store.js';
+import type { User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Harness } from '../support/harness.js';
 import { noiseJpeg, solidJpeg } from '../support/images.js';
 

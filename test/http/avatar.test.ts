@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import gravatarUrl from 'gravatar-url';
 import sharp from 'sharp';
-import type { Tenant, User } from '../../src/store/store.js';
+import type { User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Harness } from '../support/harness.js';
 import { BLUE, near, noiseJpeg, pixel, RED, solidJpeg } from '../support/images.js';
 

@@ -9,7 +9,8 @@ import { DIRECTORY_ROLES } from '../../src/auth/directory-roles.js';
 import { GRAPH_PERMISSIONS } from '../../src/auth/graph-permissions.js';
 import { API_VERSIONS, type ApiVersion, endpointLines } from '../../src/graph/endpoint-matrix.js';
 import { SETTINGS_ENDPOINTS } from '../../src/graph/settings-endpoints.js';
-import type { Contact, ContactFolder, Group, Tenant, User } from '../../src/store/store.js';
+import type { Contact, ContactFolder, Group, User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Harness } from '../support/harness.js';
 
 let h: Harness;

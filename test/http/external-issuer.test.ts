@@ -8,7 +8,8 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK,
 import Provider from 'oidc-provider';
 import { request } from 'undici';
 import { parseTrustedIssuer } from '../../src/auth/external-issuer.js';
-import type { Tenant, User } from '../../src/store/store.js';
+import type { User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Callback, pkce } from '../support/browser.js';
 import { Harness } from '../support/harness.js';
 import { solidJpeg } from '../support/images.js';

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import sharp from 'sharp';
 import { sidesForSquare } from '../../src/domain/photo-sizes.js';
-import type { Tenant, User } from '../../src/store/store.js';
+import type { User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Harness, type Reply } from '../support/harness.js';
 import { handmadePng, near, noiseJpeg, pixel, RED, type Rgb, solid, solidJpeg } from '../support/images.js';
 

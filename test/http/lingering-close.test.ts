@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { LINGER } from '../../src/http/lingering-close.js';
-import type { Tenant, User } from '../../src/store/store.js';
+import type { User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Harness } from '../support/harness.js';
 import { openConnection, type RawAnswer, rawRequest, requestHead } from '../support/raw-http.js';
 

@@ -10,7 +10,8 @@ import {
   type PermissionColumn,
   type PhotoAction,
 } from '../../src/auth/permission-matrix.js';
-import type { Contact, Group, Tenant, User } from '../../src/store/store.js';
+import type { Contact, Group, User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Harness } from '../support/harness.js';
 import { solidJpeg } from '../support/images.js';
 

@@ -17,7 +17,8 @@ import {
   type PhotoResource,
 } from '../../src/graph/endpoint-matrix.js';
 import type { OwnerKind } from '../../src/domain/owner-kind.js';
-import type { Contact, Group, Tenant, User } from '../../src/store/store.js';
+import type { Contact, Group, User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Harness } from '../support/harness.js';
 import { noiseJpeg, solid } from '../support/images.js';
 

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DIRECTORY_ROLES } from '../../src/auth/directory-roles.js';
-import type { Tenant, User } from '../../src/store/store.js';
+import type { User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { portrait } from '../support/cli.js';
 import { Harness } from '../support/harness.js';
 

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { Tenant, User } from '../../src/store/store.js';
+import type { User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Harness } from '../support/harness.js';
 import { noiseJpeg } from '../support/images.js';
 import { errorCodeOf, openConnection, type RawAnswer, rawRequest, requestHead } from '../support/raw-http.js';

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { CONSOLE_CLIENT_ID } from '../../src/auth/console-client.js';
-import type { Tenant, User } from '../../src/store/store.js';
+import type { User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
 import { Harness, type Reply } from '../support/harness.js';
 import { noiseJpeg } from '../support/images.js';
 

@@ -12,7 +12,9 @@ import { mintAppToken, mintDelegatedToken, nameBasedGuid } from '../../src/auth/
 import { DEFAULT_AUDIENCES, type ServeConfig } from '../../src/config.js';
 import { issuerBaseOf, type RunningServer, startServer } from '../../src/server.js';
 import { createGroup } from '../../src/services/directory-service.js';
-import type { Contact, Group, Store, Tenant, User } from '../../src/store/store.js';
+import type { Contact, Group, User } from '../../src/domain/directory.js';
+import type { Tenant } from '../../src/domain/tenant.js';
+import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from './postgres.js';
 import { expectServing } from './still-serving.js';
 

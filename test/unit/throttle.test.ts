@@ -10,7 +10,7 @@ import { GRAPH_LIKE, parseThrottle } from '../../src/domain/throttle-rules.js';
 import { type Release, Throttle } from '../../src/http/throttle.js';
 import { migrateBackend, openBackend } from '../../src/store/open-store.js';
 import { SqlCounterStore } from '../../src/store/sql/sql-counter-store.js';
-import type { CounterStore } from '../../src/store/store.js';
+import type { CounterStore } from '../../src/store/counter-store.js';
 
 /** Alone (no shared counter), a throttle decides from memory: at once, never a promise. */
 const decided = (admitted: Release | Promise<Release>): Release => {

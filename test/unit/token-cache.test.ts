@@ -9,7 +9,8 @@ import { mintDelegatedToken } from '../../src/auth/token-issuer.js';
 import { TokenVerifier } from '../../src/auth/token-verifier.js';
 import { GraphError } from '../../src/errors.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { Store, Tenant } from '../../src/store/store.js';
+import type { Tenant } from '../../src/domain/tenant.js';
+import type { Store } from '../../src/store/store.js';
 
 const BASE = 'https://localhost:8443';
 

@@ -10,13 +10,8 @@ import {
   graphContact,
   graphContactFolder,
 } from '../../graph/directory-json.js';
-import {
-  type Contact,
-  type ContactFields,
-  type ContactFolder,
-  DuplicateError,
-  type User,
-} from '../../store/store.js';
+import type { Contact, ContactFields, ContactFolder, User } from '../../domain/directory.js';
+import { DuplicateError } from '../../store/store-errors.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import {

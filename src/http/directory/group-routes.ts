@@ -12,7 +12,8 @@ import {
   TEAM_SHAPE,
   USER_SHAPE,
 } from '../../graph/directory-json.js';
-import type { Group, GroupFields, ListQuery, User } from '../../store/store.js';
+import type { Group, GroupFields, User } from '../../domain/directory.js';
+import type { ListQuery } from '../../domain/listing.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { directoryBadRequest } from '../../errors.js';
 import { PHOTO_UPDATE_SETTINGS } from '../../graph/settings-endpoints.js';
-import type { Tenant } from '../../store/store.js';
+import type { Tenant } from '../../domain/tenant.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import { bodyObject, contextUrl, onlyProperties, resource } from './resource.js';

@@ -13,7 +13,7 @@ import {
 } from '../../graph/odata-query.js';
 import { eventualConsistency, needsEventualConsistency } from '../../graph/odata-search.js';
 import { type LimitedEntity, lengthProblem } from '../../graph/property-limits.js';
-import type { ListQuery, Page } from '../../store/store.js';
+import type { ListQuery, Page } from '../../domain/listing.js';
 import type { ApiDeps } from '../api-deps.js';
 import { sendJson } from '../graph-protocol.js';
 

@@ -7,7 +7,9 @@ import { directoryBadRequest } from '../../errors.js';
 import { GROUP_SHAPE, graphGroup, graphUser, USER_SHAPE } from '../../graph/directory-json.js';
 import { isUserPrincipalName } from '../../services/directory-service.js';
 import { resolveUser } from '../../services/owner-resolver.js';
-import { DuplicateError, type ListQuery, type User, type UserFields } from '../../store/store.js';
+import type { User, UserFields } from '../../domain/directory.js';
+import type { ListQuery } from '../../domain/listing.js';
+import { DuplicateError } from '../../store/store-errors.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import {

@@ -1,14 +1,14 @@
 // App registrations, their secrets, user consents and authorization codes on any SQL backend.
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import {
-  type AppRegistration,
-  type AppStore,
-  type AuthorizationCode,
-  type ClientSecretRecord,
-  DuplicateError,
-  type NewApp,
-} from '../store.js';
+import type {
+  AppRegistration,
+  AuthorizationCode,
+  ClientSecretRecord,
+  NewApp,
+} from '../../domain/identity.js';
+import type { AppStore } from '../app-store.js';
+import { DuplicateError } from '../store-errors.js';
 import type { ApplicationsTable, SqlBackend } from './schema.js';
 import { now, parseJson } from './sql-support.js';
 

@@ -2,7 +2,8 @@
 // and userPrincipalName, as MD5 and SHA-256 hex digests (the two hashes Gravatar-style URLs carry).
 // Written inside the directory's own transactions, so the index never lags a user's addresses.
 import { createHash } from 'node:crypto';
-import type { AvatarCandidate, AvatarStore, User } from '../store.js';
+import type { User } from '../../domain/directory.js';
+import type { AvatarCandidate, AvatarStore } from '../avatar-store.js';
 import type { Db, SqlBackend } from './schema.js';
 import { preparedQuery } from './sql-support.js';
 

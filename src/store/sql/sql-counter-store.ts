@@ -3,7 +3,7 @@
 // waits for uploads and never drops other nodes' caches. A reservation grants what fits under the
 // limit in one statement that holds the row, so nodes asking at once never together exceed it.
 import { sql } from 'kysely';
-import type { CounterDelta, CounterReservation, CounterStore } from '../store.js';
+import type { CounterDelta, CounterReservation, CounterStore } from '../counter-store.js';
 import type { SqlBackend } from './schema.js';
 
 const BATCH = 1000;

@@ -1,19 +1,16 @@
 // Tenants and users on any SQL backend.
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
+import type { NewUser, User, UserFields } from '../../domain/directory.js';
+import type { ListQuery, Page } from '../../domain/listing.js';
 import {
   DEFAULT_TENANT_SETTINGS,
-  type DirectoryStore,
-  DuplicateError,
-  type ListQuery,
   type NewTenant,
-  type NewUser,
-  type Page,
   type Tenant,
   type TenantSettings,
-  type User,
-  type UserFields,
-} from '../store.js';
+} from '../../domain/tenant.js';
+import type { DirectoryStore } from '../directory-store.js';
+import { DuplicateError } from '../store-errors.js';
 import type { Db, SqlBackend, TenantsTable, UsersTable } from './schema.js';
 import { indexEmailHashes } from './sql-avatar-store.js';
 import { deletePhotoSets } from './sql-photo-store.js';

@@ -1,16 +1,9 @@
 // Groups, their owners and members, and teams on any SQL backend.
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type {
-  Group,
-  GroupFields,
-  GroupRelation,
-  GroupStore,
-  ListQuery,
-  NewGroup,
-  Page,
-  User,
-} from '../store.js';
+import type { Group, GroupFields, GroupRelation, NewGroup, User } from '../../domain/directory.js';
+import type { ListQuery, Page } from '../../domain/listing.js';
+import type { GroupStore } from '../group-store.js';
 import type { GroupsTable, SqlBackend, UsersTable } from './schema.js';
 import { toUser } from './sql-directory-store.js';
 import { deletePhotoSets } from './sql-photo-store.js';

@@ -1,6 +1,7 @@
 // Token signing keys and installation settings on any SQL backend: kept with the data, so every
 // process on the same store (server, CLI, other nodes) signs and verifies with the same keys.
-import type { KeyStore, SigningKeyRecord } from '../store.js';
+import type { SigningKeyRecord } from '../../domain/identity.js';
+import type { KeyStore } from '../key-store.js';
 import type { SqlBackend } from './schema.js';
 
 export class SqlKeyStore implements KeyStore {

@@ -1,16 +1,10 @@
 // Contact folders and contacts of users' mailboxes on any SQL backend.
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import {
-  type Contact,
-  type ContactFields,
-  type ContactFolder,
-  DuplicateError,
-  type ListQuery,
-  type MailboxStore,
-  type NewContact,
-  type Page,
-} from '../store.js';
+import type { Contact, ContactFields, ContactFolder, NewContact } from '../../domain/directory.js';
+import type { ListQuery, Page } from '../../domain/listing.js';
+import type { MailboxStore } from '../mailbox-store.js';
+import { DuplicateError } from '../store-errors.js';
 import type { ContactFoldersTable, ContactsTable, Db, SqlBackend } from './schema.js';
 import { deletePhotoSets } from './sql-photo-store.js';
 import { definedOnly, listPage, normaliseId, now, parseJson } from './sql-support.js';

@@ -2,15 +2,15 @@
 // mix); reads are single statements, so each sees one committed set.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import {
-  type NewVariant,
-  type PhotoSetInfo,
-  type PhotoStore,
-  PreconditionError,
-  type ReplaceOptions,
-  type StoredVariant,
-  type WriteCondition,
-} from '../store.js';
+import type {
+  NewVariant,
+  PhotoSetInfo,
+  ReplaceOptions,
+  StoredVariant,
+  WriteCondition,
+} from '../../domain/photo-set.js';
+import type { PhotoStore } from '../photo-store.js';
+import { PreconditionError } from '../store-errors.js';
 import type { Db, SqlBackend } from './schema.js';
 import { preparedQuery } from './sql-support.js';
 import { sizeId } from '../../domain/photo-sizes.js';

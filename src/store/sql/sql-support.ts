@@ -1,7 +1,7 @@
 // Pieces every SQL store shares: ids, timestamps, JSON columns, and listings with $filter,
 // $search, $count, $top and keyset paging (SPEC §6, §7).
 import { CompiledQuery, type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import type { ListProperty, ListQuery, Page } from '../store.js';
+import type { ListProperty, ListQuery, Page } from '../../domain/listing.js';
 import type { Database, Db, SqlBackend } from './schema.js';
 
 export const now = () => new Date().toISOString();

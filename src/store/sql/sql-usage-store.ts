@@ -1,6 +1,7 @@
 // Permission usage counters on any SQL backend: one upsert per counter, added to in place.
 import { sql } from 'kysely';
-import type { PermissionUse, UsageStore } from '../store.js';
+import type { PermissionUse } from '../../domain/permission-use.js';
+import type { UsageStore } from '../usage-store.js';
 import type { SqlBackend } from './schema.js';
 
 export class SqlUsageStore implements UsageStore {

@@ -1,0 +1,63 @@
+// A tenant and its settings (SPEC §5, §8): what every layer knows of an organisation.
+
+export interface TenantSettings {
+  /** An Azure AD B2C tenant: Graph does not serve user photos there, and neither does Portrait. */
+  b2c: boolean;
+  /**
+   * What metadata GETs of a missing photo answer: `notFound` (404 ImageNotFound, what the live
+   * service does) or `placeholder` (the 1X1 image/gif with an empty mediaEtag the docs show).
+   */
+  missingPhotoMetadata: 'notFound' | 'placeholder';
+  /**
+   * Browser origins allowed to call the API with this tenant's tokens (CORS): `*` for any, as
+   * Graph answers, or a list of origins such as `https://app.contoso.com`.
+   */
+  corsOrigins: '*' | string[];
+  /**
+   * Whether `/avatar/{hash}` serves this tenant's users' photos to anyone (`public`), or acts as
+   * if they had none (`off`, the default).
+   */
+  avatars: 'off' | 'public';
+  /**
+   * Graph beta's photoUpdateSettings: where photos are managed (`cloud`) and, when not empty, the
+   * directory roles (template ids) a delegated caller needs to change a user photo.
+   */
+  photoUpdateSettings: { source: 'cloud'; allowedRoles: string[] };
+  /** Simulated failures for client resilience tests (`--faults`); null when off. */
+  faults: FaultSettings | null;
+}
+
+/** Shares (0..1) of a tenant's API requests answered with each error, and a delay for the rest. */
+export interface FaultSettings {
+  tooManyRequests: number;
+  serviceUnavailable: number;
+  gatewayTimeout: number;
+  delayMs: number;
+  /** What 429 and 503 tell clients to wait. */
+  retryAfterSeconds: number;
+  /** Makes the sequence of faults repeatable; random when null. */
+  seed: number | null;
+  /** When these faults were set: a seeded sequence starts again from then. */
+  setAt: string;
+}
+
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
+  b2c: false,
+  missingPhotoMetadata: 'notFound',
+  corsOrigins: '*',
+  photoUpdateSettings: { source: 'cloud', allowedRoles: [] },
+  faults: null,
+  avatars: 'off',
+};
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: string;
+  settings: TenantSettings;
+}
+
+export interface NewTenant {
+  name: string;
+  id?: string;
+}
