@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { hashPassword } from '../src/auth/credentials.js';
+import { setPassword } from '../src/services/users.js';
 import { startServer } from '../src/server.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { testConfig } from '../test/support/harness.js';
@@ -16,7 +16,7 @@ const browser = await launchChromium();
 try {
   const tenant = (await server.store.directory.findTenant('contoso'))!;
   const megan = (await server.store.directory.findUser(tenant.id, 'megan@contoso.onmicrosoft.com'))!;
-  await server.store.directory.setPasswordHash(tenant.id, megan.id, await hashPassword(PASSWORD));
+  await setPassword(server.store.directory, megan, PASSWORD);
   const page = await (
     await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1100, height: 820 } })
   ).newPage();

@@ -3,6 +3,7 @@
 // (0 ok, 1 failure, 2 usage error), and the progress bar and summary of long work.
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { addOptions, STORE_OPTIONS, storeConfig } from '../config.js';
 import { PermissionNameError } from '../services/app-service.js';
 import { openStore } from '../store/open-store.js';
@@ -30,6 +31,11 @@ export function emit(opts: Options, json: object, human: string): void {
   process.stdout.write(opts['json'] ? `${JSON.stringify(json)}\n` : `${human}\n`);
 }
 
+/** `--json`: `{"value": [...]}` as Graph lists; otherwise one tab-separated line per item. */
+export function emitList<T>(opts: Options, items: T[], json: (item: T) => object, line: (item: T) => string) {
+  emit(opts, { value: items.map(json) }, items.map(line).join('\n'));
+}
+
 /** A store-using subcommand with --data, --database and --json. */
 export function storeCommand(name: string, description: string): Command {
   const command = new Command(name).description(description).option('--json', 'print one JSON object');
@@ -45,6 +51,28 @@ export const concurrencyOption = (value: string): number => {
 
 /** Repeatable option values accumulate into a list. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/**
+ * What a service or parser refuses about the values given (a TypeError, or a Graph 400 from a
+ * directory service's check), said as a usage error: on the command line, exit code 2.
+ */
+export function usageOf<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Directory role names (or template ids), as tokens carry them in `wids`. */
+export function roleIds(names: string[]): string[] {
+  return names.map((name) => {
+    const role = findDirectoryRole(name);
+    if (!role)
+      throw new UsageError(`unknown directory role '${name}'; known roles: ${knownRoleNames().join(', ')}`);
+    return role.templateId;
+  });
+}
 
 /** Space- or comma-separated permission lists, as `scp` writes them. */
 export const permissionList = (value: string) => value.split(/[\s,]+/).filter(Boolean);

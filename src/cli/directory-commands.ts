@@ -1,28 +1,27 @@
 // `portrait tenant|user|group|contact …`: the directory from the command line (SPEC §1 contract).
-import { Command, Option } from 'commander';
-import { CONSUMER_TENANT_ID } from '../auth/caller.js';
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
-import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
-import { contactJson, groupJson, tenantJson, userJson } from '../graph/directory-json.js';
-import { checkLengths } from '../graph/property-limits.js';
-import { createGroup, isUserPrincipalName } from '../services/directory-service.js';
-import { AVATAR_MODES, parseCorsOrigins, parseFaults } from '../services/tenant-settings.js';
+import { Command } from 'commander';
+import { knownRoleNames } from '../auth/directory-roles.js';
 import type { Contact } from '../domain/directory.js';
 import type { ListQuery, Page } from '../domain/listing.js';
-import type { TenantSettings } from '../domain/tenant.js';
-import { DuplicateError } from '../store/store-errors.js';
-import type { Store } from '../store/store.js';
+import { contactJson, groupJson, userJson } from '../graph/directory-json.js';
+import { checkContactInput, createContact } from '../services/contacts.js';
+import { checkGroupInput, createGroup, deleteGroup } from '../services/groups.js';
+import { checkPassword, checkUserInput, createUser, deleteUser, setPassword } from '../services/users.js';
 import {
   collect,
   emit,
+  emitList,
   namedTenant,
   namedUser,
   notInTenant,
   type Options,
+  roleIds,
   storeCommand,
   UsageError,
+  usageOf,
   withStore,
 } from './cli-support.js';
+import { tenantCommand } from './tenant-commands.js';
 import { userImportCommand } from './user-import-command.js';
 
 async function passwordFrom(opts: Options): Promise<string | undefined> {
@@ -32,19 +31,8 @@ async function passwordFrom(opts: Options): Promise<string | undefined> {
     for await (const chunk of process.stdin) text += chunk;
     password = text.replace(/\r?\n$/, '');
   }
-  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
-    throw new UsageError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-  }
+  if (password !== undefined) usageOf(() => checkPassword(password));
   return password;
-}
-
-/** A setting's parser refuses bad values with a TypeError: on the command line, a usage error. */
-function usageOf<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }
 
 /** Every item of a paged listing, page after page. */
@@ -59,138 +47,6 @@ async function allPages<T extends { id: string }>(
     items.push(...page.items);
   }
   return items;
-}
-
-/** `--json`: `{"value": [...]}` as Graph lists; otherwise one tab-separated line per item. */
-function emitList<T>(opts: Options, items: T[], json: (item: T) => object, line: (item: T) => string) {
-  emit(opts, { value: items.map(json) }, items.map(line).join('\n'));
-}
-
-/** `tenant create` of a name or id that exists: name the tenant that is there. */
-async function createTenant(store: Store, name: string, id: string | undefined) {
-  try {
-    return await store.directory.createTenant({ name, ...(id ? { id } : {}) });
-  } catch (error) {
-    if (!(error instanceof DuplicateError)) throw error;
-    const existing =
-      (await store.directory.findTenant(name)) ?? (id && (await store.directory.findTenant(id)));
-    if (!existing) throw error;
-    throw new Error(
-      `tenant '${existing.name}' (id ${existing.id}) already exists; pick another ${existing.name.toLowerCase() === name.toLowerCase() ? 'name' : 'id'}`,
-    );
-  }
-}
-
-function roleIds(names: string[]): string[] {
-  return names.map((name) => {
-    const role = findDirectoryRole(name);
-    if (!role)
-      throw new UsageError(`unknown directory role '${name}'; known roles: ${knownRoleNames().join(', ')}`);
-    return role.templateId;
-  });
-}
-
-function tenantCommand(): Command {
-  const tenant = new Command('tenant').description('Create and list tenants');
-  tenant.addCommand(
-    storeCommand('create', 'Create a tenant')
-      .argument('<name>', 'tenant name (unique, any case)')
-      .option('--id <guid>', 'tenant id (default: a new GUID)')
-      .option('--personal', `the personal-account (consumer) tenant, id ${CONSUMER_TENANT_ID}`)
-      .option('--b2c', 'an Azure AD B2C tenant (Graph serves no photos there)')
-      .addHelpText('after', '\nExample:\n  portrait tenant create contoso --json')
-      .action((name: string, opts: Options) =>
-        withStore(opts, async (store) => {
-          if (opts['personal'] && opts['id'])
-            throw new UsageError('--personal sets the id; give one or the other');
-          const id = opts['personal'] ? CONSUMER_TENANT_ID : (opts['id'] as string | undefined);
-          let created = await createTenant(store, name, id);
-          if (opts['b2c']) created = await store.directory.updateTenantSettings(created.id, { b2c: true });
-          emit(opts, tenantJson(created), `${created.id}\t${created.name}`);
-        }),
-      ),
-  );
-  tenant.addCommand(
-    storeCommand('list', 'List tenants').action((opts: Options) =>
-      withStore(opts, async (store) =>
-        emitList(opts, await store.directory.listTenants(), tenantJson, (t) => `${t.id}\t${t.name}`),
-      ),
-    ),
-  );
-  tenant.addCommand(
-    storeCommand('update', "Change a tenant's settings")
-      .argument('<tenant>', 'tenant id or name')
-      .addOption(
-        new Option(
-          '--missing-photo-metadata <mode>',
-          'metadata GET of a missing photo: not-found (404, as the live service) or placeholder (the docs 1X1 gif)',
-        ).choices(['not-found', 'placeholder']),
-      )
-      .addOption(
-        new Option('--b2c <on|off>', 'whether this is an Azure AD B2C tenant').choices(['on', 'off']),
-      )
-      .addOption(
-        new Option(
-          '--avatars <mode>',
-          "/avatar/{hash}: 'public' serves this tenant's photos to anyone, 'off' (the default) acts as if it had none",
-        ).choices(AVATAR_MODES),
-      )
-      .addOption(
-        new Option(
-          '--cors-origins <origins>',
-          "browser origins allowed to call the API with this tenant's tokens: '*' (any, the default) or a space-separated list",
-        ),
-      )
-      .addOption(
-        new Option(
-          '--photo-update-roles <roles>',
-          "directory roles (names or template ids, comma-separated) that people need to change user photos, or 'none' for anyone allowed by the permissions",
-        ),
-      )
-      .addOption(
-        new Option(
-          '--faults <faults>',
-          "simulated failures of this tenant's API requests, e.g. '429=0.1 503=0.05 504=0.02 delay=200ms retry-after=1s seed=42', or 'off'",
-        ),
-      )
-      .addHelpText(
-        'after',
-        '\nExamples:\n  portrait tenant update contoso --faults "429=0.1 503=0.05 delay=200ms"\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json\n  portrait tenant update contoso --photo-update-roles "People Administrator, Global Administrator"\n  portrait tenant update contoso --avatars public',
-      )
-      .action((key: string, opts: Options) => {
-        const corsOrigins = opts['corsOrigins']
-          ? usageOf(() => parseCorsOrigins(String(opts['corsOrigins'])))
-          : undefined;
-        const faults =
-          opts['faults'] === undefined ? undefined : usageOf(() => parseFaults(String(opts['faults'])));
-        const photoRoles = opts['photoUpdateRoles'];
-        const allowedRoles =
-          photoRoles === undefined
-            ? undefined
-            : String(photoRoles).trim().toLowerCase() === 'none'
-              ? []
-              : roleIds(
-                  String(photoRoles)
-                    .split(',')
-                    .map((r) => r.trim())
-                    .filter(Boolean),
-                );
-        return withStore(opts, async (store) => {
-          const found = await namedTenant(store, key);
-          const mode = opts['missingPhotoMetadata'];
-          const updated = await store.directory.updateTenantSettings(found.id, {
-            ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
-            ...(opts['b2c'] ? { b2c: opts['b2c'] === 'on' } : {}),
-            ...(corsOrigins ? { corsOrigins } : {}),
-            ...(faults !== undefined ? { faults } : {}),
-            ...(allowedRoles ? { photoUpdateSettings: { source: 'cloud' as const, allowedRoles } } : {}),
-            ...(opts['avatars'] ? { avatars: opts['avatars'] as TenantSettings['avatars'] } : {}),
-          });
-          emit(opts, tenantJson(updated), `${updated.id}\t${JSON.stringify(updated.settings)}`);
-        });
-      }),
-  );
-  return tenant;
 }
 
 function userCommand(): Command {
@@ -211,32 +67,21 @@ function userCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          const directoryRoles = roleIds(opts['role'] as string[]);
           const upn = String(opts['upn']);
-          if (!isUserPrincipalName(upn)) {
-            throw new UsageError(
-              `--upn must be name@domain, with at most 64 characters before the @, not '${upn}'`,
-            );
-          }
-          usageOf(() =>
-            checkLengths('User', {
-              userPrincipalName: upn,
-              displayName: String(opts['name']),
-              mail: opts['mail'] as string | undefined,
-            }),
-          );
+          const input = {
+            userPrincipalName: upn,
+            displayName: String(opts['name']),
+            mail: (opts['mail'] as string | undefined) ?? upn,
+            directoryRoles: roleIds(opts['role'] as string[]),
+            ...(opts['id'] ? { id: String(opts['id']) } : {}),
+          };
+          usageOf(() => checkUserInput(input));
           const password = await passwordFrom(opts);
           const tenant = await namedTenant(store, String(opts['tenant']));
-          const created = await store.directory.createUser({
-            tenantId: tenant.id,
-            userPrincipalName: String(opts['upn']),
-            displayName: String(opts['name']),
-            mail: (opts['mail'] as string | undefined) ?? String(opts['upn']),
-            directoryRoles,
-            ...(opts['id'] ? { id: String(opts['id']) } : {}),
+          const created = await createUser(store.directory, tenant.id, {
+            ...input,
+            ...(password !== undefined ? { password } : {}),
           });
-          if (password !== undefined)
-            await store.directory.setPasswordHash(tenant.id, created.id, await hashPassword(password));
           emit(opts, userJson(created), `${created.id}\t${created.userPrincipalName}`);
         }),
       ),
@@ -269,11 +114,7 @@ function userCommand(): Command {
           if ((password === undefined) === !opts['remove']) {
             throw new UsageError('give --password, --password-stdin or --remove');
           }
-          await store.directory.setPasswordHash(
-            tenant.id,
-            found.id,
-            password === undefined ? null : await hashPassword(password),
-          );
+          await setPassword(store.directory, found, password ?? null);
           emit(
             opts,
             { id: found.id, password: password === undefined ? 'removed' : 'set' },
@@ -290,7 +131,7 @@ function userCommand(): Command {
         withStore(opts, async (store) => {
           const tenant = await namedTenant(store, String(opts['tenant']));
           const found = await namedUser(store, tenant, key);
-          await store.directory.deleteUser(tenant.id, found.id);
+          await deleteUser(store.directory, found);
           emit(opts, { id: found.id, deleted: true }, `deleted ${found.userPrincipalName}`);
         }),
       ),
@@ -314,12 +155,11 @@ function groupCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          usageOf(() => checkLengths('Group', { displayName: String(opts['name']) }));
+          usageOf(() => checkGroupInput({ displayName: String(opts['name']) }));
           const tenant = await namedTenant(store, String(opts['tenant']));
           const ids = (keys: string[]) =>
             Promise.all(keys.map(async (key) => (await namedUser(store, tenant, key)).id));
-          const created = await createGroup(store, {
-            tenantId: tenant.id,
+          const created = await createGroup(store, tenant, {
             displayName: String(opts['name']),
             mail: (opts['mail'] as string | undefined) ?? null,
             isTeam: Boolean(opts['team']),
@@ -353,9 +193,9 @@ function groupCommand(): Command {
       .action((id: string, opts: Options) =>
         withStore(opts, async (store) => {
           const tenant = await namedTenant(store, String(opts['tenant']));
-          if (!(await store.groups.deleteGroup(tenant.id, id.toLowerCase()))) {
-            throw notInTenant('group', id, tenant);
-          }
+          const found = await store.groups.findGroup(tenant.id, id.toLowerCase());
+          if (!found) throw notInTenant('group', id, tenant);
+          await deleteGroup(store, found);
           emit(opts, { id, deleted: true }, `deleted group ${id}`);
         }),
       ),
@@ -378,24 +218,15 @@ function contactCommand(): Command {
       )
       .action((opts: Options) =>
         withStore(opts, async (store) => {
-          usageOf(() =>
-            checkLengths('Contact', {
-              displayName: String(opts['name']),
-              emailAddresses: opts['email'] as string | undefined,
-            }),
-          );
-          const tenant = await namedTenant(store, String(opts['tenant']));
-          const owner = await namedUser(store, tenant, String(opts['user']));
-          const folder = opts['folder']
-            ? await store.mailbox.ensureContactFolder(tenant.id, owner.id, String(opts['folder']))
-            : undefined;
-          const created = await store.mailbox.createContact({
-            tenantId: tenant.id,
-            userId: owner.id,
-            folderId: folder?.id ?? null,
+          const input = {
             displayName: String(opts['name']),
             emailAddress: (opts['email'] as string | undefined) ?? null,
-          });
+            ...(opts['folder'] ? { folderName: String(opts['folder']) } : {}),
+          };
+          usageOf(() => checkContactInput(input));
+          const tenant = await namedTenant(store, String(opts['tenant']));
+          const owner = await namedUser(store, tenant, String(opts['user']));
+          const created = await createContact(store.mailbox, owner, input);
           emit(opts, contactJson(created), `${created.id}\t${created.displayName}`);
         }),
       ),

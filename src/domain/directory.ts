@@ -68,6 +68,7 @@ export interface GroupFields {
 
 export type NewGroup = {
   tenantId: string;
+  id?: string;
   displayName: string;
   ownerIds?: string[];
   memberIds?: string[];
@@ -83,7 +84,10 @@ export interface ContactFields {
 export type NewContact = {
   tenantId: string;
   userId: string;
+  id?: string;
+  /** The folder it goes in (null: the default Contacts folder); or by name, created when missing. */
   folderId?: string | null;
+  folderName?: string;
   displayName: string;
 } & Partial<ContactFields>;
 

@@ -60,4 +60,6 @@ export interface Tenant {
 export interface NewTenant {
   name: string;
   id?: string;
+  /** Settings that differ from the defaults. */
+  settings?: Partial<TenantSettings>;
 }

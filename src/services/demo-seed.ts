@@ -3,10 +3,14 @@
 import { DIRECTORY_ROLES } from '../auth/directory-roles.js';
 import { initialsSvg } from '../image/initials-avatar.js';
 import { renderSvg } from '../image/photo-pipeline.js';
+import type { User } from '../domain/directory.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Store } from '../store/store.js';
-import { createGroup } from './directory-service.js';
+import { createContact } from './contacts.js';
+import { createGroup } from './groups.js';
 import { type PhotoServiceDeps, replacePhoto } from './photo-service.js';
+import { createTenant } from './tenants.js';
+import { createUser } from './users.js';
 
 export const DEMO_TENANT_NAME = 'contoso';
 const DOMAIN = 'contoso.onmicrosoft.com';
@@ -38,23 +42,20 @@ export async function seedDemoTenant(
   store: Store,
   photos: PhotoServiceDeps,
 ): Promise<{ tenant: Tenant; upns: string[] }> {
-  const { directory, mailbox } = store;
-  const tenant = await directory.createTenant({ name: DEMO_TENANT_NAME });
-  const users = new Map<string, string>();
+  const tenant = await createTenant(store.directory, { name: DEMO_TENANT_NAME });
+  const users = new Map<string, User>();
   for (const spec of DEMO_USERS) {
     const upn = `${spec.alias}@${DOMAIN}`;
-    const user = await directory.createUser({
-      tenantId: tenant.id,
+    const user = await createUser(store.directory, tenant.id, {
       userPrincipalName: upn,
       displayName: spec.name,
       mail: upn,
       directoryRoles: spec.roles,
     });
-    users.set(spec.alias, user.id);
+    users.set(spec.alias, user);
     if (spec.photo) await seedPhoto(photos, tenant.id, user.id, spec.name);
   }
-  const team = await createGroup(store, {
-    tenantId: tenant.id,
+  const team = await createGroup(store, tenant, {
     displayName: 'Mark 8 Project Team',
     mail: `mark8@${DOMAIN}`,
     isTeam: true,
@@ -62,26 +63,20 @@ export async function seedDemoTenant(
     members: ['megan', 'adele', 'alex', 'diego'].map((a) => `${a}@${DOMAIN}`),
   });
   await seedPhoto(photos, tenant.id, team.group.id, 'Mark Eight');
-  await createGroup(store, {
-    tenantId: tenant.id,
+  await createGroup(store, tenant, {
     displayName: 'Retail',
     mail: `retail@${DOMAIN}`,
     owners: [`diego@${DOMAIN}`],
     members: [`diego@${DOMAIN}`, `lidia@${DOMAIN}`],
   });
   const adele = users.get('adele')!;
-  const patti = await mailbox.createContact({
-    tenantId: tenant.id,
-    userId: adele,
+  const patti = await createContact(store.mailbox, adele, {
     displayName: 'Patti Fernandez',
     emailAddress: 'patti@fabrikam.example',
   });
   await seedPhoto(photos, tenant.id, patti.id, 'Patti Fernandez');
-  const suppliers = await mailbox.ensureContactFolder(tenant.id, adele, 'Suppliers');
-  await mailbox.createContact({
-    tenantId: tenant.id,
-    userId: adele,
-    folderId: suppliers.id,
+  await createContact(store.mailbox, adele, {
+    folderName: 'Suppliers',
     displayName: 'Isaiah Langer',
     emailAddress: 'isaiah@northwind.example',
   });

@@ -3,6 +3,11 @@ import type { NewUser, User, UserFields } from '../domain/directory.js';
 import type { ListQuery, Page } from '../domain/listing.js';
 import type { NewTenant, Tenant, TenantSettings } from '../domain/tenant.js';
 
+/** A user's sign-in secret as stored: a password hash (auth/credentials.ts), or null for none. */
+export interface UserCredentials {
+  passwordHash: string | null;
+}
+
 export interface DirectoryStore {
   createTenant(input: NewTenant): Promise<Tenant>;
   /** By id, or by name (any case). */
@@ -11,17 +16,26 @@ export interface DirectoryStore {
   updateTenantSettings(tenantId: string, settings: Partial<TenantSettings>): Promise<Tenant>;
   /** True when no tenant exists yet (a fresh store). */
   isEmpty(): Promise<boolean>;
-  /** Throws DuplicateError when the userPrincipalName is taken in the tenant. */
-  createUser(input: NewUser): Promise<User>;
+  /**
+   * Creates the user and, when given, their sign-in password hash, in one transaction. Throws
+   * DuplicateError when the userPrincipalName (or the id) is taken in the tenant.
+   */
+  createUser(input: NewUser, credentials?: UserCredentials): Promise<User>;
   /** By object id, or by userPrincipalName (any case), within the tenant only. */
   findUser(tenantId: string, idOrUpn: string): Promise<User | undefined>;
   /** By mail address (any case), within the tenant only. */
   findUserByMail(tenantId: string, mail: string): Promise<User | undefined>;
   listUsers(tenantId: string, query: ListQuery): Promise<Page<User>>;
-  /** Throws DuplicateError when a new userPrincipalName is taken. */
-  updateUser(tenantId: string, userId: string, change: Partial<UserFields>): Promise<User>;
-  /** Sets (or with null, removes) the user's sign-in password hash. */
-  setPasswordHash(tenantId: string, userId: string, hash: string | null): Promise<void>;
+  /**
+   * Changes the user's fields and, when given, sets (null: removes) their password hash, in one
+   * transaction. Throws DuplicateError when a new userPrincipalName is taken.
+   */
+  updateUser(
+    tenantId: string,
+    userId: string,
+    change: Partial<UserFields>,
+    credentials?: UserCredentials,
+  ): Promise<User>;
   passwordHash(tenantId: string, userId: string): Promise<string | null>;
   /** Deletes the user with their photo, contacts (and their photos) and memberships. */
   deleteUser(tenantId: string, userId: string): Promise<boolean>;

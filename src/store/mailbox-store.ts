@@ -11,6 +11,7 @@ export interface MailboxStore {
   listContactFolders(tenantId: string, userId: string): Promise<ContactFolder[]>;
   /** Deletes the folder with its contacts and their photos. */
   deleteContactFolder(tenantId: string, userId: string, folderId: string): Promise<boolean>;
+  /** Creates the contact, and its folder when named and missing, in one transaction. */
   createContact(input: NewContact): Promise<Contact>;
   /** A contact of that user's mailbox, in any folder. */
   findContact(tenantId: string, userId: string, contactId: string): Promise<Contact | undefined>;

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { hashPassword } from '../../src/auth/credentials.js';
+import { setPassword } from '../../src/services/users.js';
 import { DIRECTORY_ROLES } from '../../src/auth/directory-roles.js';
 import type { User } from '../../src/domain/directory.js';
 import type { Tenant } from '../../src/domain/tenant.js';
@@ -85,7 +85,7 @@ describe('the web console and the permissions explorer in Chromium', { skip: chr
     plain = await h.user(tenant, 'plain');
     lee = await h.user(tenant, 'lee');
     for (const user of [admin, plain]) {
-      await h.store.directory.setPasswordHash(tenant.id, user.id, await hashPassword(PASSWORD));
+      await setPassword(h.store.directory, user, PASSWORD);
     }
     mkdirSync(RESULTS, { recursive: true });
     browser = await launchChromium();

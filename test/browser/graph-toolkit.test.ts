@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { hashPassword } from '../../src/auth/credentials.js';
+import { setPassword } from '../../src/services/users.js';
 import { createApp } from '../../src/services/app-service.js';
 import type { User } from '../../src/domain/directory.js';
 import type { Tenant } from '../../src/domain/tenant.js';
@@ -84,7 +84,7 @@ describe('the Graph Toolkit and MSAL.js in Chromium', { skip: chromiumMissing },
     megan = await person('megan.bowen', 'Megan Bowen', GREEN);
     alex = await person('alex.wilber', 'Alex Wilber', RED);
     diego = await person('diego.siciliani', 'Diego Siciliani', BLUE);
-    await h.store.directory.setPasswordHash(tenant.id, megan.id, await hashPassword(PASSWORD));
+    await setPassword(h.store.directory, megan, PASSWORD);
 
     const bundle = await build({
       entryPoints: [APP_SOURCE],

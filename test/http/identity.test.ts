@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { hashPassword } from '../../src/auth/credentials.js';
+import { setPassword } from '../../src/services/users.js';
 import { DIRECTORY_ROLES } from '../../src/auth/directory-roles.js';
 import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { mintDelegatedToken } from '../../src/auth/token-issuer.js';
@@ -39,8 +39,7 @@ before(async () => {
   tenant = await h.tenant('contoso');
   adele = await h.user(tenant, 'adele');
   megan = await h.user(tenant, 'megan', [DIRECTORY_ROLES.globalAdministrator.templateId]);
-  for (const user of [adele, megan])
-    await h.store.directory.setPasswordHash(tenant.id, user.id, await hashPassword(PASSWORD));
+  for (const user of [adele, megan]) await setPassword(h.store.directory, user, PASSWORD);
   await h.store.photos.replacePhotoSet(tenant.id, adele.id, [
     { width: 48, height: 48, contentType: 'image/jpeg', bytes: await solidJpeg(48, 48) },
   ]);
@@ -366,7 +365,7 @@ describe('delegated sign-in: authorization code with PKCE', () => {
 
   it('sends access_denied when the user cancels consent', async () => {
     const other = await h.user(tenant, 'alex');
-    await h.store.directory.setPasswordHash(tenant.id, other.id, await hashPassword(PASSWORD));
+    await setPassword(h.store.directory, other, PASSWORD);
     const consent = await browser.submit(
       await browser.open(authorizeUrl('Contacts.Read', pkce().challenge)),
       {

@@ -11,7 +11,7 @@ import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { mintAppToken, mintDelegatedToken, nameBasedGuid } from '../../src/auth/token-issuer.js';
 import { DEFAULT_AUDIENCES, type ServeConfig } from '../../src/config.js';
 import { issuerBaseOf, type RunningServer, startServer } from '../../src/server.js';
-import { createGroup } from '../../src/services/directory-service.js';
+import { createGroup } from '../../src/services/groups.js';
 import type { Contact, Group, User } from '../../src/domain/directory.js';
 import type { Tenant } from '../../src/domain/tenant.js';
 import type { Store } from '../../src/store/store.js';
@@ -164,8 +164,7 @@ export class Harness {
     tenant: Tenant,
     options: { team?: boolean; owners?: User[]; members?: User[] } = {},
   ): Promise<Group> {
-    const { group } = await createGroup(this.store, {
-      tenantId: tenant.id,
+    const { group } = await createGroup(this.store, tenant, {
       displayName: options.team ? 'A team' : 'A group',
       isTeam: options.team ?? false,
       owners: options.owners?.map((u) => u.id) ?? [],

@@ -2,8 +2,7 @@
 // create in the default folder or a named one, read, update and delete. Deleting a contact or a
 // folder deletes the photos in it.
 import type { FastifyInstance, FastifyReply as Reply } from 'fastify';
-import { directoryBadRequest, folderExists, itemNotFound } from '../../errors.js';
-import { lengthProblem } from '../../graph/property-limits.js';
+import { directoryBadRequest, itemNotFound } from '../../errors.js';
 import {
   CONTACT_FOLDER_SHAPE,
   CONTACT_SHAPE,
@@ -11,7 +10,13 @@ import {
   graphContactFolder,
 } from '../../graph/directory-json.js';
 import type { Contact, ContactFields, ContactFolder, User } from '../../domain/directory.js';
-import { DuplicateError } from '../../store/store-errors.js';
+import {
+  createContact,
+  createContactFolder,
+  deleteContact,
+  deleteContactFolder,
+  updateContact,
+} from '../../services/contacts.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import {
@@ -41,8 +46,6 @@ function contactFields(body: Record<string, unknown>): Partial<ContactFields> {
       throw directoryBadRequest('emailAddresses must be a list of {"address": "…"} objects.');
     }
     fields.emailAddress = (first?.address as string | undefined) ?? null;
-    const tooLong = fields.emailAddress && lengthProblem('Contact', 'emailAddresses', fields.emailAddress);
-    if (tooLong) throw directoryBadRequest(tooLong);
   }
   return fields;
 }
@@ -134,22 +137,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const createIn = (folderParam: boolean) => async (request: DirectoryRequest, reply: Reply) => {
     const user = await mailboxOf(request, 'contacts.write');
     const folderId = folderParam ? (await folderOf(request, user)).id : null;
-    const fields = contactFields(bodyObject(request));
-    // Outlook makes the display name from the name parts when none is given.
-    const displayName =
-      fields.displayName ??
-      ([fields.givenName, fields.surname].filter(Boolean).join(' ') || fields.emailAddress || '');
-    if (!displayName)
-      throw directoryBadRequest(
-        'A contact needs a displayName, a givenName or surname, or an email address.',
-      );
-    const created = await mailbox.createContact({
-      ...fields,
-      tenantId: user.tenantId,
-      userId: user.id,
-      folderId,
-      displayName,
-    });
+    const created = await createContact(mailbox, user, { ...contactFields(bodyObject(request)), folderId });
     return sendContact(request, reply, user, created, true);
   };
 
@@ -166,18 +154,13 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
       PATCH: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.write');
         const contact = await contactOf(request, user);
-        const updated = await mailbox.updateContact(
-          user.tenantId,
-          user.id,
-          contact.id,
-          contactFields(bodyObject(request)),
-        );
+        const updated = await updateContact(mailbox, user, contact, contactFields(bodyObject(request)));
         return sendContact(request, reply, user, updated);
       },
       DELETE: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.write');
         const contact = await contactOf(request, user);
-        await mailbox.deleteContact(user.tenantId, user.id, contact.id);
+        await deleteContact(mailbox, user, contact);
         return reply.code(204).send();
       },
     } satisfies Parameters<typeof resource>[2];
@@ -203,12 +186,8 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const body = bodyObject(request);
         onlyProperties(body, ['displayName', 'parentFolderId'], 'microsoft.graph.contactFolder');
         const displayName = stringProperty(body, 'displayName', 'ContactFolder', { required: true })!;
-        try {
-          const folder = await mailbox.createContactFolder(user.tenantId, user.id, displayName);
-          return sendFolder(request, reply, user, folder, true);
-        } catch (error) {
-          throw error instanceof DuplicateError ? folderExists() : error;
-        }
+        const folder = await createContactFolder(mailbox, user, displayName);
+        return sendFolder(request, reply, user, folder, true);
       },
     });
 
@@ -221,7 +200,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
       DELETE: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.write');
         const folder = await folderOf(request, user);
-        await mailbox.deleteContactFolder(user.tenantId, user.id, folder.id);
+        await deleteContactFolder(mailbox, user, folder);
         return reply.code(204).send();
       },
     });

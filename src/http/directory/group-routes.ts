@@ -2,8 +2,7 @@
 // members listed and changed by `$ref`, PUT /groups/{id}/team, GET /teams/{id}. Deleting a group
 // deletes its photo.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Caller } from '../../auth/caller.js';
-import { directoryBadRequest, GraphError, resourceNotFound } from '../../errors.js';
+import { directoryBadRequest } from '../../errors.js';
 import {
   directoryObject,
   GROUP_SHAPE,
@@ -12,8 +11,17 @@ import {
   TEAM_SHAPE,
   USER_SHAPE,
 } from '../../graph/directory-json.js';
-import type { Group, GroupFields, User } from '../../domain/directory.js';
+import type { Group, GroupFields } from '../../domain/directory.js';
 import type { ListQuery } from '../../domain/listing.js';
+import {
+  addGroupMember,
+  createGroup,
+  deleteGroup,
+  makeTeam,
+  removeGroupMember,
+  requireGroup,
+  updateGroup,
+} from '../../services/groups.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import {
@@ -39,8 +47,6 @@ const WRITABLE = [
   'owners@odata.bind',
   'members@odata.bind',
 ];
-
-const teamExists = () => new GraphError(409, 'Conflict', 'The group already has a team.');
 
 /** `https://graph.microsoft.com/v1.0/users/{id}` or `…/directoryObjects/{id}` → the id. */
 function referencedId(value: unknown): string {
@@ -85,14 +91,10 @@ function groupFields(body: Record<string, unknown>, required: boolean): Partial<
 }
 
 export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { directory, groups } = deps.ports;
+  const { groups } = deps.ports;
 
-  const findGroup = async (request: DirectoryRequest, team = false): Promise<Group> => {
-    const id = request.params['id']!;
-    const group = await groups.findGroup(request.auth!.caller.tenantId, id);
-    if (!group || (team && !group.isTeam)) throw resourceNotFound(id);
-    return group;
-  };
+  const findGroup = (request: DirectoryRequest, team = false): Promise<Group> =>
+    requireGroup(deps.ports, request.auth!.caller.tenantId, request.params['id']!, team);
 
   /** The write actions: delegated callers must own the group or hold a groups admin role. */
   const authorizeWrite = async (
@@ -106,18 +108,12 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
     permit(request, action, { ownsObject });
   };
 
-  const userIds = async (caller: Caller, references: unknown, property: string): Promise<string[]> => {
+  /** The users a body's `…@odata.bind` references name, by id (the service resolves them). */
+  const referencedUsers = (references: unknown, property: string): string[] => {
     if (references === undefined) return [];
     if (!Array.isArray(references))
       throw directoryBadRequest(`'${property}' must be an array of object references.`);
-    return Promise.all(
-      references.map(async (reference) => {
-        const id = referencedId(reference);
-        const user = await directory.findUser(caller.tenantId, id);
-        if (!user) throw resourceNotFound(id);
-        return user.id;
-      }),
-    );
+    return references.map(referencedId);
   };
 
   const listGroups = (request: DirectoryRequest) => {
@@ -138,18 +134,17 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
       permit(request, 'groups.create');
       const body = bodyObject(request);
       const fields = groupFields(body, true);
-      const ownerIds = await userIds(caller, body['owners@odata.bind'], 'owners@odata.bind');
-      const memberIds = await userIds(caller, body['members@odata.bind'], 'members@odata.bind');
-      // A person who creates a group owns it, as in Microsoft 365.
-      if (caller.type === 'delegated' && ownerIds.length === 0) ownerIds.push(caller.objectId);
-      const created = await groups.createGroup({
-        ...fields,
-        tenantId: caller.tenantId,
-        displayName: fields.displayName!,
-        mail: fields.mailNickname ? `${fields.mailNickname}@${request.auth!.tenant.name}.example` : null,
-        ownerIds,
-        memberIds,
-      });
+      const { group: created } = await createGroup(
+        deps.ports,
+        request.auth!.tenant,
+        {
+          ...fields,
+          displayName: fields.displayName!,
+          owners: referencedUsers(body['owners@odata.bind'], 'owners@odata.bind'),
+          members: referencedUsers(body['members@odata.bind'], 'members@odata.bind'),
+        },
+        caller.type === 'delegated' ? caller.objectId : undefined,
+      );
       return sendEntity(deps, request, reply, 'groups/$entity', GROUP_SHAPE, graphGroup(created), {
         path: `groups/${created.id}`,
       });
@@ -171,13 +166,13 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
           'Change owners and members with POST/DELETE on owners/$ref and members/$ref.',
         );
       }
-      await groups.updateGroup(group.tenantId, group.id, groupFields(body, false));
+      await updateGroup(deps.ports, group, groupFields(body, false));
       return reply.code(204).send();
     },
     DELETE: async (request, reply) => {
       const group = await findGroup(request);
       await authorizeWrite(request, group, 'groups.write');
-      await groups.deleteGroup(group.tenantId, group.id);
+      await deleteGroup(deps.ports, group);
       return reply.code(204).send();
     },
   });
@@ -201,26 +196,17 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
     resource(app, `/groups/:id/${segment}/$ref`, {
       POST: async (request, reply) => {
         const group = await findGroup(request);
-        const { caller } = request.auth!;
         await authorizeWrite(request, group, 'groups.members.write');
-        const [userId] = await userIds(caller, [bodyObject(request)['@odata.id']], '@odata.id');
-        if (!(await groups.addGroupMember(group.id, userId!, relation))) {
-          throw directoryBadRequest(
-            `One or more added object references already exist for the following modified properties: '${segment}'.`,
-          );
-        }
+        const [userId] = referencedUsers([bodyObject(request)['@odata.id']], '@odata.id');
+        await addGroupMember(deps.ports, group, userId!, relation);
         return reply.code(204).send();
       },
     });
     resource(app, `/groups/:id/${segment}/:user/$ref`, {
       DELETE: async (request, reply) => {
         const group = await findGroup(request);
-        const { caller } = request.auth!;
         await authorizeWrite(request, group, 'groups.members.write');
-        const user: User | undefined = await directory.findUser(caller.tenantId, request.params['user']!);
-        if (!user || !(await groups.removeGroupMember(group.id, user.id, relation))) {
-          throw resourceNotFound(request.params['user']!);
-        }
+        await removeGroupMember(deps.ports, group, request.params['user']!, relation);
         return reply.code(204).send();
       },
     });
@@ -231,8 +217,7 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
     PUT: async (request, reply) => {
       const group = await findGroup(request);
       await authorizeWrite(request, group, 'groups.write');
-      if (group.isTeam) throw teamExists();
-      const team = await groups.updateGroup(group.tenantId, group.id, { isTeam: true });
+      const team = await makeTeam(deps.ports, group);
       return sendEntity(deps, request, reply, 'teams/$entity', TEAM_SHAPE, graphTeam(team), {
         path: `teams/${team.id}`,
       });

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { directoryBadRequest } from '../../errors.js';
 import { PHOTO_UPDATE_SETTINGS } from '../../graph/settings-endpoints.js';
 import type { Tenant } from '../../domain/tenant.js';
+import { updateTenantSettings } from '../../services/tenants.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import { bodyObject, contextUrl, onlyProperties, resource } from './resource.js';
@@ -53,7 +54,7 @@ export function peopleSettingsRoutes(app: FastifyInstance, deps: ApiDeps): void 
         );
       }
       const current = tenant.settings.photoUpdateSettings;
-      const updated = await deps.ports.directory.updateTenantSettings(tenant.id, {
+      const updated = await updateTenantSettings(deps.ports.directory, tenant, {
         photoUpdateSettings: {
           source: 'cloud',
           allowedRoles:

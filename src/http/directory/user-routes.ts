@@ -2,14 +2,12 @@
 // groups a user has joined. Deleting a user deletes their photo and contacts.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Caller } from '../../auth/caller.js';
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../../auth/credentials.js';
 import { directoryBadRequest } from '../../errors.js';
 import { GROUP_SHAPE, graphGroup, graphUser, USER_SHAPE } from '../../graph/directory-json.js';
-import { isUserPrincipalName } from '../../services/directory-service.js';
 import { resolveUser } from '../../services/owner-resolver.js';
-import type { User, UserFields } from '../../domain/directory.js';
+import { createUser, deleteUser, type UserInput, updateUser } from '../../services/users.js';
+import type { User } from '../../domain/directory.js';
 import type { ListQuery } from '../../domain/listing.js';
-import { DuplicateError } from '../../store/store-errors.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
 import {
@@ -35,9 +33,6 @@ const WRITABLE = [
   'passwordProfile',
 ];
 
-const duplicateUpn = () =>
-  directoryBadRequest('Another object with the same value for property userPrincipalName already exists.');
-
 const isSelf = (caller: Caller, user: User) => caller.type === 'delegated' && caller.objectId === user.id;
 
 /** The user a path names: `/me` (delegated only) or `/users/{id | userPrincipalName}`. */
@@ -50,24 +45,14 @@ export function pathUser(deps: ApiDeps, request: DirectoryRequest): Promise<User
   );
 }
 
-/** The writable properties of a user body, checked. */
-function userFields(
-  body: Record<string, unknown>,
-  required: boolean,
-): Partial<UserFields> & { password?: string } {
+/** The writable properties of a user body, as the service takes them (it checks their values). */
+function userFields(body: Record<string, unknown>, required: boolean): UserInput {
   onlyProperties(body, WRITABLE, 'microsoft.graph.user');
-  const fields: Partial<UserFields> & { password?: string } = {};
-  const upn = stringProperty(body, 'userPrincipalName', 'User', { required });
-  if (upn) {
-    if (!isUserPrincipalName(upn)) {
-      throw directoryBadRequest(
-        `Invalid value specified for property 'userPrincipalName' of resource 'User': use name@domain, with at most 64 characters before the @.`,
-      );
-    }
-    fields.userPrincipalName = upn;
+  const fields: UserInput = {};
+  for (const name of ['userPrincipalName', 'displayName'] as const) {
+    const value = stringProperty(body, name, 'User', { required });
+    if (value) fields[name] = value;
   }
-  const displayName = stringProperty(body, 'displayName', 'User', { required });
-  if (displayName) fields.displayName = displayName;
   for (const name of ['givenName', 'surname', 'jobTitle', 'mail'] as const) {
     const value = stringProperty(body, name, 'User', { nullable: true });
     if (value !== undefined) fields[name] = value;
@@ -81,19 +66,12 @@ function userFields(
   const profile = body['passwordProfile'];
   if (profile !== undefined) {
     const password = (profile as { password?: unknown } | null)?.password;
-    if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
-      throw directoryBadRequest(
-        `passwordProfile.password must be a string of at least ${MIN_PASSWORD_LENGTH} characters.`,
-      );
+    if (typeof password !== 'string') {
+      throw directoryBadRequest('passwordProfile.password must be a string.');
     }
     fields.password = password;
   }
   return fields;
-}
-
-async function savePassword(deps: ApiDeps, user: User, password: string | undefined) {
-  if (password !== undefined)
-    await deps.ports.directory.setPasswordHash(user.tenantId, user.id, await hashPassword(password));
 }
 
 export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -106,20 +84,17 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(user));
   };
 
-  const updateUser = async (request: DirectoryRequest, reply: FastifyReply) => {
+  const patchUser = async (request: DirectoryRequest, reply: FastifyReply) => {
     const user = await pathUser(deps, request);
     const { caller } = request.auth!;
-    const { password, ...fields } = userFields(bodyObject(request), false);
+    const change = userFields(bodyObject(request), false);
     // Who may sign in, as whom and with what, is for administrators only.
     const adminOnly =
-      password !== undefined || fields.userPrincipalName !== undefined || fields.accountEnabled !== undefined;
+      change.password !== undefined ||
+      change.userPrincipalName !== undefined ||
+      change.accountEnabled !== undefined;
     permit(request, isSelf(caller, user) && !adminOnly ? 'users.write.self' : 'users.write');
-    try {
-      await directory.updateUser(user.tenantId, user.id, fields);
-    } catch (error) {
-      throw error instanceof DuplicateError ? duplicateUpn() : error;
-    }
-    await savePassword(deps, user, password);
+    await updateUser(directory, user, change);
     return reply.code(204).send();
   };
 
@@ -138,7 +113,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
   };
 
-  resource(app, '/me', { GET: getUser, PATCH: updateUser });
+  resource(app, '/me', { GET: getUser, PATCH: patchUser });
   resource(app, '/me/joinedGroups', { GET: joinedGroups });
   resource(app, '/users/:user/joinedGroups', { GET: joinedGroups });
 
@@ -158,20 +133,13 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     POST: async (request, reply) => {
       const { caller } = request.auth!;
       permit(request, 'users.write');
-      const { password, ...fields } = userFields(bodyObject(request), true);
-      let created: User;
-      try {
-        created = await directory.createUser({
-          ...fields,
-          tenantId: caller.tenantId,
-          userPrincipalName: fields.userPrincipalName!,
-          displayName: fields.displayName!,
-          mail: fields.mail ?? null,
-        });
-      } catch (error) {
-        throw error instanceof DuplicateError ? duplicateUpn() : error;
-      }
-      await savePassword(deps, created, password);
+      const fields = userFields(bodyObject(request), true);
+      const created = await createUser(directory, caller.tenantId, {
+        ...fields,
+        userPrincipalName: fields.userPrincipalName!,
+        displayName: fields.displayName!,
+        mail: fields.mail ?? null,
+      });
       return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(created), {
         path: `users/${created.id}`,
       });
@@ -180,11 +148,11 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   resource(app, '/users/:user', {
     GET: getUser,
-    PATCH: updateUser,
+    PATCH: patchUser,
     DELETE: async (request, reply) => {
       const user = await pathUser(deps, request);
       permit(request, 'users.write');
-      await directory.deleteUser(user.tenantId, user.id);
+      await deleteUser(directory, user);
       return reply.code(204).send();
     },
   });

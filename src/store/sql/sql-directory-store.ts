@@ -9,7 +9,7 @@ import {
   type Tenant,
   type TenantSettings,
 } from '../../domain/tenant.js';
-import type { DirectoryStore } from '../directory-store.js';
+import type { DirectoryStore, UserCredentials } from '../directory-store.js';
 import { DuplicateError } from '../store-errors.js';
 import type { Db, SqlBackend, TenantsTable, UsersTable } from './schema.js';
 import { indexEmailHashes } from './sql-avatar-store.js';
@@ -80,7 +80,7 @@ export class SqlDirectoryStore implements DirectoryStore {
       id: normaliseId(input.id ?? randomUUID()),
       name: input.name,
       name_lower: input.name.toLowerCase(),
-      settings: JSON.stringify({}),
+      settings: JSON.stringify(input.settings ?? {}),
       created_at: now(),
     };
     return this.backend.writeTransaction(async (trx) => {
@@ -133,7 +133,7 @@ export class SqlDirectoryStore implements DirectoryStore {
     return row === undefined;
   }
 
-  async createUser(input: NewUser): Promise<User> {
+  async createUser(input: NewUser, credentials?: UserCredentials): Promise<User> {
     const user: User = {
       id: normaliseId(input.id ?? randomUUID()),
       tenantId: input.tenantId,
@@ -158,7 +158,7 @@ export class SqlDirectoryStore implements DirectoryStore {
           id: user.id,
           tenant_id: user.tenantId,
           created_at: user.createdAt,
-          password_hash: null,
+          password_hash: credentials?.passwordHash ?? null,
           ...userColumns(user),
         })
         .execute();
@@ -202,7 +202,12 @@ export class SqlDirectoryStore implements DirectoryStore {
     );
   }
 
-  async updateUser(tenantId: string, userId: string, change: Partial<UserFields>): Promise<User> {
+  async updateUser(
+    tenantId: string,
+    userId: string,
+    change: Partial<UserFields>,
+    credentials?: UserCredentials,
+  ): Promise<User> {
     return this.backend.writeTransaction(async (trx) => {
       const row = await trx
         .selectFrom('users')
@@ -216,22 +221,18 @@ export class SqlDirectoryStore implements DirectoryStore {
           `Another user already has the userPrincipalName '${change.userPrincipalName}'.`,
         );
       }
-      await trx.updateTable('users').set(userColumns(updated)).where('id', '=', userId).execute();
+      await trx
+        .updateTable('users')
+        .set({
+          ...userColumns(updated),
+          ...(credentials ? { password_hash: credentials.passwordHash } : {}),
+        })
+        .where('id', '=', userId)
+        .execute();
       if (change.mail !== undefined || change.userPrincipalName !== undefined)
         await indexEmailHashes(trx, updated);
       return updated;
     });
-  }
-
-  async setPasswordHash(tenantId: string, userId: string, hash: string | null): Promise<void> {
-    await this.backend.writeTransaction((trx) =>
-      trx
-        .updateTable('users')
-        .set({ password_hash: hash })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', userId)
-        .execute(),
-    );
   }
 
   async passwordHash(tenantId: string, userId: string): Promise<string | null> {

@@ -51,7 +51,7 @@ export class SqlGroupStore implements GroupStore {
 
   async createGroup(input: NewGroup): Promise<Group> {
     const group: Group = {
-      id: randomUUID(),
+      id: normaliseId(input.id ?? randomUUID()),
       tenantId: input.tenantId,
       displayName: input.displayName,
       description: input.description ?? null,

@@ -135,7 +135,7 @@ export class SqlMailboxStore implements MailboxStore {
 
   async createContact(input: NewContact): Promise<Contact> {
     const contact: Contact = {
-      id: randomUUID(),
+      id: normaliseId(input.id ?? randomUUID()),
       tenantId: input.tenantId,
       userId: input.userId,
       parentFolderId: input.folderId ?? null,
@@ -145,8 +145,14 @@ export class SqlMailboxStore implements MailboxStore {
       emailAddress: input.emailAddress ?? null,
       createdAt: now(),
     };
-    await this.backend.writeTransaction((trx) =>
-      trx
+    return this.backend.writeTransaction(async (trx) => {
+      if (input.folderName !== undefined) {
+        const folder =
+          (await this.folderNamed(trx, input.userId, input.folderName)) ??
+          (await this.insertFolder(trx, input.tenantId, input.userId, input.folderName));
+        contact.parentFolderId = folder.id;
+      }
+      await trx
         .insertInto('contacts')
         .values({
           id: contact.id,
@@ -156,9 +162,9 @@ export class SqlMailboxStore implements MailboxStore {
           created_at: contact.createdAt,
           ...contactColumns(contact),
         })
-        .execute(),
-    );
-    return contact;
+        .execute();
+      return contact;
+    });
   }
 
   async findContact(tenantId: string, userId: string, contactId: string): Promise<Contact | undefined> {
