@@ -21,6 +21,13 @@ import { ensureDevCertificate } from './tls/dev-certificate.js';
 /** Tokens minted before any base URL was configured name this issuer base. */
 export const DEFAULT_ISSUER_BASE = 'https://localhost:8443';
 
+/**
+ * How often a server collects the photo bytes nothing names any more (the store keeps them an hour
+ * after they were last put: store/photo-sets.ts). Every node may collect: each delete is
+ * conditional, so two nodes collecting at once delete nothing twice and nothing still wanted.
+ */
+const COLLECT_PHOTO_BYTES_EVERY_MS = 10 * 60 * 1000;
+
 /** Entra allows five minutes; a minute is enough between machines that keep time. */
 const CLOCK_TOLERANCE_SECONDS = 60;
 
@@ -157,6 +164,14 @@ export async function startServer(
     const fatal = (error: Error, origin: string) =>
       logger.fatal({ err: error, origin }, 'an uncaught error stops the process');
     process.on('uncaughtExceptionMonitor', fatal);
+    const collecting = setInterval(() => {
+      store
+        .collectPhotoBytes()
+        .then(({ deleted }) => {
+          if (deleted > 0) logger.info({ deleted }, 'collected the bytes of deleted and replaced photos');
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'collecting unused photo bytes failed'));
+    }, COLLECT_PHOTO_BYTES_EVERY_MS).unref();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = displayUrl(config, port);
@@ -170,6 +185,7 @@ export async function startServer(
       flushUsage: () => recorder.flush(),
       close: async () => {
         process.removeListener('uncaughtExceptionMonitor', fatal);
+        clearInterval(collecting);
         await app.close();
         await recorder.close();
         await store.close();

@@ -202,10 +202,10 @@ async function addUsersBySql(
          insert into photo_sets (tenant_id, owner_id, etag, updated_at, source_sha256)
          select tenant_id, id, upper(substr(md5(id), 1, 8)), now()::text, null from new_users
          returning tenant_id, owner_id)
-       insert into photo_variants (tenant_id, owner_id, size_id, width, height, content_type, bytes)
-       select s.tenant_id, s.owner_id, v.size_id, v.width, v.height, v.content_type, v.bytes
+       insert into photo_variants (tenant_id, owner_id, size_id, width, height, content_type, blob_key, byte_length)
+       select s.tenant_id, s.owner_id, v.size_id, v.width, v.height, v.content_type, v.blob_key, v.byte_length
          from sets s
-         cross join (select size_id, width, height, content_type, bytes from photo_variants
+         cross join (select size_id, width, height, content_type, blob_key, byte_length from photo_variants
                       where tenant_id = $1 and owner_id = $4 and size_id = '48X48') v`,
       [tenantId, firstIndex, firstIndex + count - 1, templateUserId],
     );

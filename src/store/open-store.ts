@@ -13,7 +13,9 @@ import { SqlDirectoryStore } from './sql/sql-directory-store.js';
 import { SqlGroupStore } from './sql/sql-group-store.js';
 import { SqlKeyStore } from './sql/sql-key-store.js';
 import { SqlMailboxStore } from './sql/sql-mailbox-store.js';
-import { SqlPhotoStore } from './sql/sql-photo-store.js';
+import { collectPhotoBytes, PhotoSets } from './photo-sets.js';
+import { SqlPhotoBytes } from './sql/sql-photo-bytes.js';
+import { SqlPhotoMetadata } from './sql/sql-photo-store.js';
 import { SqlUsageStore } from './sql/sql-usage-store.js';
 import { isPostgresUrl, openPostgresBackend, redacted } from './sql/postgres-backend.js';
 import { openSqliteBackend } from './sql/sqlite-backend.js';
@@ -79,13 +81,17 @@ export async function openStore(url: string): Promise<Store> {
     await backend.close();
     throw error;
   }
+  const photoMetadata = new SqlPhotoMetadata(backend);
+  const photoBytes = new SqlPhotoBytes(backend);
   return withReadCache(
     {
       kind: backend.kind,
       directory: new SqlDirectoryStore(backend),
       groups: new SqlGroupStore(backend),
       mailbox: new SqlMailboxStore(backend),
-      photos: new SqlPhotoStore(backend),
+      photos: new PhotoSets(photoMetadata, photoBytes),
+      photoBytes,
+      collectPhotoBytes: (options) => collectPhotoBytes(photoMetadata, photoBytes, options),
       avatars: new SqlAvatarStore(backend),
       keys: new SqlKeyStore(backend),
       apps: new SqlAppStore(backend),

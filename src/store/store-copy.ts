@@ -17,6 +17,7 @@ export const TABLES: [keyof Database, string[]][] = [
   ['contacts', ['id']],
   ['photo_sets', ['tenant_id', 'owner_id']],
   ['photo_variants', ['tenant_id', 'owner_id', 'size_id']],
+  ['photo_blobs', ['key']],
   ['email_hashes', ['hash', 'user_id', 'property']],
   ['applications', ['id']],
   ['client_secrets', ['id']],
@@ -26,8 +27,8 @@ export const TABLES: [keyof Database, string[]][] = [
   ['throttle_counters', ['key', 'window_start']],
 ];
 
-/** Rows per batch; photo rows carry up to a few hundred KiB each, so fewer of them. */
-const batchSize = (table: string) => (table === 'photo_variants' ? 50 : 500);
+/** Rows per batch; photo bytes are up to a few hundred KiB each, so fewer of them. */
+const batchSize = (table: string) => (table === 'photo_blobs' ? 50 : 500);
 
 export interface CopyProgress {
   table: string;

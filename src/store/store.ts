@@ -7,6 +7,7 @@ import type { DirectoryStore } from './directory-store.js';
 import type { GroupStore } from './group-store.js';
 import type { KeyStore } from './key-store.js';
 import type { MailboxStore } from './mailbox-store.js';
+import type { PhotoBytes } from './photo-bytes.js';
 import type { PhotoStore } from './photo-store.js';
 import type { UsageStore } from './usage-store.js';
 
@@ -14,7 +15,15 @@ export interface Store {
   directory: DirectoryStore;
   groups: GroupStore;
   mailbox: MailboxStore;
+  /** Photo sets: metadata in the SQL store, bytes in `photoBytes` (photo-sets.ts). */
   photos: PhotoStore;
+  /** Where photo bytes are kept, by key (SPEC §14: the database now; object storage next). */
+  photoBytes: PhotoBytes;
+  /**
+   * Deletes the photo bytes nothing names any more that were last put over `graceMs` ago (1 h by
+   * default): the bytes of deleted and replaced photos, and of uploads a crash cut off.
+   */
+  collectPhotoBytes(options?: { graceMs?: number; now?: number }): Promise<{ deleted: number; kept: number }>;
   avatars: AvatarStore;
   keys: KeyStore;
   apps: AppStore;

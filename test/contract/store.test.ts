@@ -12,7 +12,9 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrationProvider } from '../../src/store/migrations/index.js';
 import { migrateStore, openStore, SchemaOutOfDateError } from '../../src/store/open-store.js';
 import { openSqliteBackend } from '../../src/store/sql/sqlite-backend.js';
-import { SqlPhotoStore } from '../../src/store/sql/sql-photo-store.js';
+import { blobKey, PhotoSets } from '../../src/store/photo-sets.js';
+import { SqlPhotoBytes } from '../../src/store/sql/sql-photo-bytes.js';
+import { SqlPhotoMetadata } from '../../src/store/sql/sql-photo-store.js';
 import type { NewVariant } from '../../src/domain/photo-set.js';
 import { DuplicateError, PreconditionError } from '../../src/store/store-errors.js';
 import type { Store } from '../../src/store/store.js';
@@ -108,6 +110,57 @@ for (const [name, url] of BACKENDS) {
       assert.equal((await store.photos.readVariant(t.id, 'owner-1'))?.bytes[0], 2);
       assert.equal(await store.photos.readVariant(t.id, 'owner-1', '48X48'), undefined);
       assert.equal(await store.photos.readPhotoSet('another-tenant', 'owner-1'), undefined);
+    });
+
+    it('keeps equal photo bytes once, under their SHA-256, and reads them back for every owner', async () => {
+      const t = await store.directory.createTenant({ name: 'shared-bytes' });
+      await store.photos.replacePhotoSet(t.id, 'owner-a', [variant(48, 7), variant(64, 7)]);
+      await store.photos.replacePhotoSet(t.id, 'owner-b', [variant(48, 7)]);
+      const key = blobKey(variant(48, 7).bytes);
+      assert.deepEqual(await store.photoBytes.get(key), variant(48, 7).bytes);
+      for (const owner of ['owner-a', 'owner-b']) {
+        assert.deepEqual((await store.photos.readVariant(t.id, owner, '48X48'))?.bytes, variant(48, 7).bytes);
+      }
+      assert.equal((await store.photos.readPhotoSet(t.id, 'owner-a'))?.variants[1]?.byteLength, 64);
+    });
+
+    it('drops only references on delete and replace; collects bytes nothing names after the grace time', async () => {
+      const t = await store.directory.createTenant({ name: 'collected' });
+      const user = await store.directory.createUser({
+        tenantId: t.id,
+        userPrincipalName: 'gone@collected.example',
+        displayName: 'Gone',
+      });
+      const [replaced, kept, cascaded] = [variant(48, 31), variant(48, 32), variant(48, 33)];
+      await store.photos.replacePhotoSet(t.id, 'owner-1', [replaced]);
+      await store.photos.replacePhotoSet(t.id, 'owner-1', [kept]);
+      await store.photos.replacePhotoSet(t.id, user.id, [cascaded]);
+      await store.directory.deleteUser(t.id, user.id);
+      const keys = [replaced, kept, cascaded].map((v) => blobKey(v.bytes));
+      const stored = async () =>
+        Promise.all(keys.map(async (key) => (await store.photoBytes.get(key)) !== undefined));
+      // Within the grace time nothing goes: an upload may be about to name bytes it has just put.
+      await store.collectPhotoBytes();
+      assert.deepEqual(await stored(), [true, true, true]);
+      const later = Date.now() + 2 * 60 * 60 * 1000;
+      const { deleted } = await store.collectPhotoBytes({ now: later });
+      assert.ok(deleted >= 2, `${deleted} deleted`);
+      assert.deepEqual(await stored(), [false, true, false], 'the replaced and the cascaded bytes went');
+      assert.deepEqual((await store.photos.readVariant(t.id, 'owner-1'))?.bytes, kept.bytes);
+    });
+
+    it('never collects bytes put again since the cutoff (an upload about to name them)', async () => {
+      const t = await store.directory.createTenant({ name: 'put-again' });
+      const bytes = variant(48, 41).bytes;
+      const key = blobKey(bytes);
+      await store.photoBytes.put([{ key, bytes }]);
+      const cutoff = Date.now() + 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await store.photos.replacePhotoSet(t.id, 'owner-1', [variant(48, 41)]); // puts the key again
+      await store.photos.deletePhotoSet(t.id, 'owner-1');
+      // Nothing names the key now, and it was first put before the cutoff, but put again after it.
+      assert.equal(await store.photoBytes.delete([key], cutoff), 0);
+      assert.deepEqual(await store.photoBytes.get(key), bytes);
     });
 
     it('applies If-Match atomically', async () => {
@@ -267,6 +320,67 @@ describe('store contract: sqlite crash safety', { skip: onPostgres }, () => {
 const digest = (algorithm: string, email: string) =>
   createHash(algorithm).update(email.trim().toLowerCase()).digest('hex');
 
+describe('store contract: sqlite migration of photo bytes out of photo_variants', {
+  skip: onPostgres,
+}, () => {
+  it('moves every stored size to photo_blobs once, keeping the sets, their ETags and bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portrait-migrate-'));
+    const path = join(dir, 'portrait.db');
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
+    const { error } = await new Migrator({ db, provider: migrationProvider('blob') }).migrateTo(
+      '006-throttle-counters',
+    );
+    assert.equal(error, undefined);
+    await db
+      .insertInto('tenants')
+      .values({ id: 't1', name: 'Old', name_lower: 'old', settings: '{}', created_at: 'x' })
+      .execute();
+    for (const owner of ['o1', 'o2']) {
+      await db
+        .insertInto('photo_sets')
+        .values({ tenant_id: 't1', owner_id: owner, etag: `${owner.toUpperCase()}00000A`, updated_at: 'x' })
+        .execute();
+      for (const side of [48, 64]) {
+        const v = variant(side, side === 48 ? 5 : owner === 'o1' ? 6 : 7);
+        await db
+          .insertInto('photo_variants')
+          .values({
+            tenant_id: 't1',
+            owner_id: owner,
+            size_id: `${side}X${side}`,
+            width: side,
+            height: side,
+            content_type: 'image/jpeg',
+            bytes: v.bytes,
+          })
+          .execute();
+      }
+    }
+    await db.destroy();
+    const store = await openStore(`sqlite:${path}`);
+    try {
+      for (const owner of ['o1', 'o2']) {
+        const large = await store.photos.readVariant('t1', owner);
+        assert.equal(large?.etag, `${owner.toUpperCase()}00000A`);
+        assert.deepEqual(large?.bytes, variant(64, owner === 'o1' ? 6 : 7).bytes);
+        assert.deepEqual((await store.photos.readVariant('t1', owner, '48X48'))?.bytes, variant(48, 5).bytes);
+      }
+      const check = new SQLite(path, { readonly: true });
+      try {
+        const blobs = check.prepare('select count(*) as n from photo_blobs').get() as { n: number };
+        assert.equal(blobs.n, 3, 'the two owners share their 48x48 bytes');
+        const columns = check.prepare("select name from pragma_table_info('photo_variants')").all();
+        assert.ok(!columns.some((c) => (c as { name: string }).name === 'bytes'), 'the old column is gone');
+      } finally {
+        check.close();
+      }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('store contract: sqlite migration to the email-hash index', { skip: onPostgres }, () => {
   it('indexes the users a store already had', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portrait-migrate-'));
@@ -372,7 +486,7 @@ describe('store contract: sqlite reads beside an open write transaction', { skip
     // The backend itself, without the read cache: every read goes to SQLite on the one connection
     // the replace writes on.
     const backend = openSqliteBackend(location);
-    const photos = new SqlPhotoStore(backend);
+    const photos = new PhotoSets(new SqlPhotoMetadata(backend), new SqlPhotoBytes(backend));
     try {
       const replacing = photos.replacePhotoSet(tenant.id, user.id, [variant(48, 2)]);
       // One read issued at every step of the event loop's microtasks, across the whole replace.

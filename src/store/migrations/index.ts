@@ -6,6 +6,7 @@ import { propertiesSchema } from './003-properties.js';
 import { bulkAndAvatarsSchema } from './004-bulk-and-avatars.js';
 import { permissionUsageSchema } from './005-permission-usage.js';
 import { throttleCountersSchema } from './006-throttle-counters.js';
+import { photoBytesSchema } from './007-photo-bytes.js';
 
 export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -16,6 +17,7 @@ export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider
       '004-bulk-and-avatars': bulkAndAvatarsSchema,
       '005-permission-usage': permissionUsageSchema,
       '006-throttle-counters': throttleCountersSchema,
+      '007-photo-bytes': photoBytesSchema(blobType),
     };
   },
 });

@@ -85,7 +85,17 @@ export interface PhotoVariantsTable {
   width: number;
   height: number;
   content_type: string;
+  /** The key of the size's bytes (photo_blobs, or another PhotoBytes store): their SHA-256. */
+  blob_key: string;
+  byte_length: number;
+}
+
+/** Photo bytes kept in the database (`--blob-store database`): one row per distinct stored size. */
+export interface PhotoBlobsTable {
+  key: string;
   bytes: Buffer;
+  /** When the bytes were last put (ms): bytes nothing names are collected after a grace time. */
+  stored_at: number;
 }
 
 export interface SigningKeysTable {
@@ -173,6 +183,7 @@ export interface Database {
   contacts: ContactsTable;
   photo_sets: PhotoSetsTable;
   photo_variants: PhotoVariantsTable;
+  photo_blobs: PhotoBlobsTable;
   email_hashes: EmailHashesTable;
   signing_keys: SigningKeysTable;
   installation: InstallationTable;

@@ -1,15 +1,10 @@
-// Photo sets on any SQL backend. A replace is one write transaction (old set or new set, never a
-// mix); reads are single statements, so each sees one committed set.
+// Photo set metadata on any SQL backend: sizes, the set's ETag and each size's bytes key. A replace
+// is one write transaction (old set or new set, never a mix); reads are single statements, so each
+// sees one committed set. The bytes are the PhotoBytes port's (sql-photo-bytes.ts, or elsewhere).
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type {
-  NewVariant,
-  PhotoSetInfo,
-  ReplaceOptions,
-  StoredVariant,
-  WriteCondition,
-} from '../../domain/photo-set.js';
-import type { PhotoStore } from '../photo-store.js';
+import type { PhotoSetInfo, ReplaceOptions, WriteCondition } from '../../domain/photo-set.js';
+import type { NewVariantRecord, PhotoMetadataStore, VariantRecord } from '../photo-metadata-store.js';
 import { PreconditionError } from '../store-errors.js';
 import type { Db, SqlBackend } from './schema.js';
 import { preparedQuery } from './sql-support.js';
@@ -34,7 +29,11 @@ async function currentEtag(trx: Db, tenantId: string, ownerId: string): Promise<
   return row?.etag;
 }
 
-/** Removes the photo sets of these owners, inside the caller's transaction. */
+/**
+ * Removes the photo sets of these owners, inside the caller's transaction (a photo delete, or a
+ * directory delete cascading). Only the metadata: their bytes go when nothing names them
+ * (photo-sets.ts, collectPhotoBytes).
+ */
 export async function deletePhotoSets(trx: Db, tenantId: string, ownerIds: string[]): Promise<void> {
   if (ownerIds.length === 0) return;
   await trx
@@ -49,7 +48,7 @@ export async function deletePhotoSets(trx: Db, tenantId: string, ownerIds: strin
     .execute();
 }
 
-export class SqlPhotoStore implements PhotoStore {
+export class SqlPhotoMetadata implements PhotoMetadataStore {
   constructor(private readonly backend: SqlBackend) {}
 
   async readPhotoSet(tenantId: string, ownerId: string): Promise<PhotoSetInfo | undefined> {
@@ -66,7 +65,7 @@ export class SqlPhotoStore implements PhotoStore {
         'v.width',
         'v.height',
         'v.content_type',
-        sql<number>`length(v.bytes)`.as('byte_length'),
+        'v.byte_length',
       ])
       .where('s.tenant_id', '=', tenantId)
       .where('s.owner_id', '=', ownerId)
@@ -94,7 +93,15 @@ export class SqlPhotoStore implements PhotoStore {
       .innerJoin('photo_sets as s', (join) =>
         join.onRef('s.tenant_id', '=', 'v.tenant_id').onRef('s.owner_id', '=', 'v.owner_id'),
       )
-      .select(['s.etag', 'v.size_id', 'v.width', 'v.height', 'v.content_type', 'v.bytes']);
+      .select([
+        's.etag',
+        'v.size_id',
+        'v.width',
+        'v.height',
+        'v.content_type',
+        'v.byte_length',
+        'v.blob_key',
+      ]);
 
   private readonly sizedVariant = preparedQuery((db: Db, tenantId: string, ownerId: string, sizeId: string) =>
     this.variantQuery(db)
@@ -111,7 +118,11 @@ export class SqlPhotoStore implements PhotoStore {
       .limit(sql.lit(1)),
   );
 
-  async readVariant(tenantId: string, ownerId: string, wanted?: string): Promise<StoredVariant | undefined> {
+  async readVariantRecord(
+    tenantId: string,
+    ownerId: string,
+    wanted?: string,
+  ): Promise<VariantRecord | undefined> {
     const [row] =
       wanted === undefined
         ? await this.largestVariant(this.backend, tenantId, ownerId)
@@ -123,15 +134,15 @@ export class SqlPhotoStore implements PhotoStore {
       width: row.width,
       height: row.height,
       contentType: row.content_type,
-      byteLength: row.bytes.length,
-      bytes: row.bytes,
+      byteLength: Number(row.byte_length),
+      blobKey: row.blob_key,
     };
   }
 
   async replacePhotoSet(
     tenantId: string,
     ownerId: string,
-    variants: NewVariant[],
+    variants: NewVariantRecord[],
     options: ReplaceOptions = {},
   ): Promise<PhotoSetInfo> {
     const sorted = [...variants].sort((a, b) => a.width - b.width);
@@ -163,7 +174,8 @@ export class SqlPhotoStore implements PhotoStore {
             width: v.width,
             height: v.height,
             content_type: v.contentType,
-            bytes: v.bytes,
+            blob_key: v.blobKey,
+            byte_length: v.byteLength,
           })),
         )
         .execute();
@@ -176,7 +188,7 @@ export class SqlPhotoStore implements PhotoStore {
           width: v.width,
           height: v.height,
           contentType: v.contentType,
-          byteLength: v.bytes.length,
+          byteLength: v.byteLength,
         })),
       };
     });
@@ -190,5 +202,16 @@ export class SqlPhotoStore implements PhotoStore {
       await deletePhotoSets(trx, tenantId, [ownerId]);
       return true;
     });
+  }
+
+  async referencedKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.backend.db
+      .selectFrom('photo_variants')
+      .select('blob_key')
+      .distinct()
+      .where('blob_key', 'in', keys)
+      .execute();
+    return new Set(rows.map((row) => row.blob_key));
   }
 }

@@ -1,0 +1,50 @@
+// Photo bytes in the SQL store itself (`--blob-store database`, the default): one row per distinct
+// stored size in photo_blobs, outside every metadata transaction.
+import type { PhotoBlob, PhotoBytes } from '../photo-bytes.js';
+import type { SqlBackend } from './schema.js';
+import { preparedQuery } from './sql-support.js';
+
+export class SqlPhotoBytes implements PhotoBytes {
+  constructor(private readonly backend: SqlBackend) {}
+
+  async put(blobs: readonly PhotoBlob[]): Promise<void> {
+    if (blobs.length === 0) return;
+    const storedAt = Date.now();
+    const unique = [...new Map(blobs.map((b) => [b.key, b])).values()];
+    await this.backend.db
+      .insertInto('photo_blobs')
+      .values(unique.map((b) => ({ key: b.key, bytes: b.bytes, stored_at: storedAt })))
+      .onConflict((oc) => oc.column('key').doUpdateSet({ stored_at: storedAt }))
+      .execute();
+  }
+
+  private readonly blobQuery = preparedQuery((db, key: string) =>
+    db.selectFrom('photo_blobs').select('bytes').where('key', '=', key),
+  );
+
+  async get(key: string): Promise<Buffer | undefined> {
+    const [row] = await this.blobQuery(this.backend, key);
+    return row?.bytes;
+  }
+
+  async putBefore(cutoff: number, limit: number, after?: string): Promise<string[]> {
+    let query = this.backend.db
+      .selectFrom('photo_blobs')
+      .select('key')
+      .where('stored_at', '<', cutoff)
+      .orderBy('key')
+      .limit(limit);
+    if (after !== undefined) query = query.where('key', '>', after);
+    return (await query.execute()).map((row) => row.key);
+  }
+
+  async delete(keys: readonly string[], cutoff: number): Promise<number> {
+    if (keys.length === 0) return 0;
+    const result = await this.backend.db
+      .deleteFrom('photo_blobs')
+      .where('key', 'in', keys)
+      .where('stored_at', '<', cutoff)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
