@@ -17,18 +17,19 @@ import {
   sendFrameworkError,
 } from './http/graph-protocol.js';
 import { lingerAfterAnswer } from './http/lingering-close.js';
-import { loggedUrl } from './http/logged-url.js';
 import { requestLineLogger } from './logger.js';
 import { identityRoutes } from './http/identity-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { PublicOrigin } from './http/public-origin.js';
+import { RequestEpilogue } from './http/request-epilogue.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import type { ThrottleRules } from './domain/throttle-rules.js';
 import { Throttle } from './http/throttle.js';
 import { UploadGate } from './http/upload-gate.js';
 import { API_VERSIONS } from './graph/endpoint-matrix.js';
 import { explorerRoutes } from './http/explorer-routes.js';
-import { createMetrics, systemRoutes } from './http/system-routes.js';
+import { createMetrics } from './http/metrics.js';
+import { systemRoutes } from './http/system-routes.js';
 import { atTurnEnd } from './http/turn-end.js';
 import { defaultWebRoot, webRoutes } from './http/web-routes.js';
 import type { PipelineOptions } from './image/photo-pipeline.js';
@@ -102,7 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   const metrics = createMetrics();
   const throttle = new Throttle(deps.throttle, Date.now, deps.store.sharedCounters);
-  const requestLog = requestLineLogger(deps.logger);
+  const epilogue = new RequestEpilogue(metrics, requestLineLogger(deps.logger));
   const fastReads =
     deps.fastReads === false
       ? undefined
@@ -116,27 +117,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           usage: deps.usage,
           metrics,
           logger: deps.logger,
-          requestLog,
+          epilogue,
           ...(deps.store.readGeneration ? { readGeneration: () => deps.store.readGeneration!() } : {}),
         });
   app.addHook('preClose', async () => fastReads?.close());
 
-  // One log line per request, for operators: never the token, never image bytes.
+  // Every answer's metrics, usage count and log line, as the fast path's (request-epilogue.ts).
   app.addHook('onResponse', async (request, reply) => {
-    const operation = request.photoCall?.rule.operation ?? 'other';
-    const seconds = reply.elapsedTime / 1000;
-    if (request.grants) deps.usage.record(request.auth!.caller, request.grants);
-    metrics.requests.inc({ method: request.method, operation, status: reply.statusCode });
-    metrics.duration.observe({ method: request.method, operation }, seconds);
-    requestLog.info(
+    const { grants } = request;
+    epilogue.answered(
       {
-        reqId: request.id,
+        requestId: request.id,
         method: request.method,
-        url: loggedUrl(request.url),
+        url: request.url,
+        operation: request.photoCall?.rule.operation ?? 'other',
         status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
+        ms: reply.elapsedTime,
       },
-      'request',
+      grants ? () => deps.usage.record(request.auth!.caller, grants) : undefined,
     );
   });
 

@@ -25,16 +25,17 @@ import type { Authenticated } from '../auth/verification.js';
 import type { ApiVersion } from '../graph/endpoint-matrix.js';
 import type { DirectoryPorts } from '../services/owner-resolver.js';
 import { SecondAsk } from '../store/admission.js';
+import { decidePhotoCall } from '../services/photo-call.js';
 import { type PhotoServiceDeps, readPhoto } from '../services/photo-service.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import { noneMatch, quoteEtag } from '../graph/etags.js';
-import { decodeDollars, echoedClientRequestId } from './graph-protocol.js';
+import { decodeDollars } from './graph-protocol.js';
 import { lingerAfterAnswer } from './lingering-close.js';
-import { loggedUrl } from './logged-url.js';
-import { decidePhotoCall, photoValueHeaders } from './photo-routes.js';
+import { photoValueHeaders } from './photo-routes.js';
+import { type AnswerEpilogue, type RequestEpilogue, requestIdHeaders } from './request-epilogue.js';
 import { hostnameOf, securityHeaderList } from './security-headers.js';
 import { atTurnEnd } from './turn-end.js';
-import type { Metrics } from './system-routes.js';
+import type { Metrics } from './metrics.js';
 
 export interface FastReadDeps {
   verifier: TokenVerifier;
@@ -48,8 +49,8 @@ export interface FastReadDeps {
   usage: UsageRecorder;
   metrics: Metrics;
   logger: Logger;
-  /** For the request line (logger.ts, requestLineLogger). */
-  requestLog: Logger;
+  /** Metrics, usage and the log line of every answer, as for Fastify's (request-epilogue.ts). */
+  epilogue: RequestEpilogue;
   /** The store's read generation (Store.readGeneration); without it nothing is kept. */
   readGeneration?: () => number;
 }
@@ -95,10 +96,6 @@ const VERSIONS: Record<string, ApiVersion> = { '/v1.0/': 'v1.0', '/beta/': 'beta
 export class FastPhotoRead {
   private open = true;
 
-  /** The metrics' label sets of this path, bound once. */
-  private readonly answered: Record<Operation, Record<200 | 304, ReturnType<Metrics['requests']['labels']>>>;
-  private readonly timed: Record<Operation, ReturnType<Metrics['duration']['labels']>>;
-
   private readonly admission = new SecondAsk();
 
   private readonly decided = new LRUCache<string, Decided>({
@@ -107,17 +104,15 @@ export class FastPhotoRead {
     sizeCalculation: (entry) => entry.photo.bytes.length + (entry.token?.authorization.length ?? 0) + 256,
   });
 
+  /** The epilogue of each kind of answer this path gives, bound once (request-epilogue.ts). */
+  private readonly epilogues: Record<Operation, Record<200 | 304, AnswerEpilogue>>;
+
   constructor(private readonly deps: FastReadDeps) {
-    const { requests, duration } = deps.metrics;
-    const counted = (operation: Operation) => ({
-      200: requests.labels({ method: 'GET', operation, status: 200 }),
-      304: requests.labels({ method: 'GET', operation, status: 304 }),
+    const kinds = (operation: Operation) => ({
+      200: deps.epilogue.of('GET', operation, 200),
+      304: deps.epilogue.of('GET', operation, 304),
     });
-    this.answered = { value: counted('value'), other: counted('other') };
-    this.timed = {
-      value: duration.labels({ method: 'GET', operation: 'value' }),
-      other: duration.labels({ method: 'GET', operation: 'other' }),
-    };
+    this.epilogues = { value: kinds('value'), other: kinds('other') };
   }
 
   /** The store's read generation now, to be read before an avatar's look-ups and given to keepAvatar. */
@@ -262,26 +257,14 @@ export class FastPhotoRead {
     lingerAfterAnswer(request, response);
     response.writeHead(status, [
       ...securityHeaderList(tls, tls ? hostnameOf(request.headers.host) : ''),
-      'request-id',
-      id,
-      'client-request-id',
-      echoedClientRequestId(request.headers['client-request-id'], id),
+      ...requestIdHeaders(id, request.headers),
       ...headers[status],
     ]);
     response.end(notModified ? undefined : photo.bytes);
     // Answered: from here nothing may hand the request on.
     try {
-      const seconds = (performance.now() - started) / 1000;
-      recordUse?.();
       this.deps.metrics.fastReads.inc();
-      this.answered[operation][status].inc();
-      this.timed[operation].observe(seconds);
-      if (this.deps.requestLog.isLevelEnabled('info')) {
-        this.deps.requestLog.info(
-          { reqId: id, method: 'GET', url: loggedUrl(url), status, ms: Math.round(seconds * 1000) },
-          'request',
-        );
-      }
+      this.epilogues[operation][status].answered(id, url, performance.now() - started, recordUse);
     } catch (error) {
       this.deps.logger.error({ err: error, reqId: id }, 'unexpected error after a photo read');
     }

@@ -7,16 +7,12 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drainThenClose } from './lingering-close.js';
+import { echoedClientRequestId } from './request-epilogue.js';
 import { badRequest, entityTooLarge, GraphError, generalException, jsonRequired } from '../errors.js';
 
 /** A client's own id is echoed when it is a sane token; otherwise the request-id stands in. */
 export const clientRequestId = (request: FastifyRequest): string =>
   echoedClientRequestId(request.headers['client-request-id'], request.id);
-
-/** The client's `client-request-id` when it is a sane one, else the request id. */
-export function echoedClientRequestId(given: string | string[] | undefined, requestId: string): string {
-  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : requestId;
-}
 
 /** Decodes `%24` to `$` in the path (not the query), so `$value`, `$ref` and `$batch` route either way. */
 export const decodeDollars = (url: string) => {
