@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import { avatarRoutes } from './http/avatar-routes.js';
+import { AJV_OPTIONS } from './http/directory/body-schemas.js';
 import { Cors } from './http/cors.js';
 import { FastPhotoRead } from './http/fast-photo-read.js';
 import { FaultInjector } from './http/faults.js';
@@ -85,6 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // `%24value` and `%24ref` are `$value` and `$ref`, as Graph reads them.
     rewriteUrl: (request) => decodeDollars(request.url ?? '/'),
     frameworkErrors: sendFrameworkError,
+    // Route schemas refuse what they do not name and convert nothing (http/directory/body-schemas.ts).
+    ajv: { customOptions: AJV_OPTIONS },
     clientErrorHandler,
     serverFactory: (fastifyHandler) => {
       // Photo byte reads may be answered before Fastify sees them (fast-photo-read.ts).

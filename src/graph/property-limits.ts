@@ -2,6 +2,7 @@
 // stores (the reference pages' "Maximum length"; for contacts, which Outlook does not document,
 // the directory's own limits). Every writer — the API, the CLI, the user import — checks them,
 // so nothing longer is stored and the caller is told which property was too long.
+import { directoryBadRequest } from '../errors.js';
 
 export type LimitedEntity = 'User' | 'Group' | 'Contact' | 'ContactFolder';
 
@@ -13,6 +14,10 @@ const MAX_LENGTH: Record<LimitedEntity, Readonly<Record<string, number>>> = {
   ContactFolder: { displayName: 256 },
 };
 
+/** The longest value a property may have, where Graph sets one. */
+export const maxLengthOf = (entity: LimitedEntity, property: string): number | undefined =>
+  MAX_LENGTH[entity][property];
+
 /** What is wrong with a property's length, in words; undefined when it fits. */
 export function lengthProblem(entity: LimitedEntity, property: string, value: string): string | undefined {
   const max = MAX_LENGTH[entity][property];
@@ -20,10 +25,10 @@ export function lengthProblem(entity: LimitedEntity, property: string, value: st
   return `Property '${property}' of resource '${entity}' is ${value.length} characters long; it may have at most ${max}.`;
 }
 
-/** Throws a TypeError naming the first property that is too long. */
-export function checkLengths(entity: LimitedEntity, values: Record<string, string | null | undefined>): void {
+/** Throws Graph's 400 naming the first text value of `values` longer than its property allows. */
+export function checkLengths(entity: LimitedEntity, values: object): void {
   for (const [property, value] of Object.entries(values)) {
     const problem = typeof value === 'string' ? lengthProblem(entity, property, value) : undefined;
-    if (problem) throw new TypeError(problem);
+    if (problem) throw directoryBadRequest(problem);
   }
 }

@@ -48,6 +48,8 @@ function bodyKind(request: FastifyRequest): string {
 /** Fastify's own errors (body limits, parsers) in Graph's words; anything unknown is a 500. */
 function toGraphError(error: FastifyError, request: FastifyRequest): GraphError | undefined {
   if (error instanceof GraphError) return error;
+  // A route schema's refusal carries its Graph error (http/directory/body-schemas.ts).
+  if (error.validation && error.cause instanceof GraphError) return error.cause;
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return entityTooLarge(request.routeOptions.bodyLimit ?? 0, bodyKind(request));

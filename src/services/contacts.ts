@@ -4,7 +4,7 @@
 // §9's Graph errors.
 import type { Contact, ContactFields, ContactFolder, User } from '../domain/directory.js';
 import { directoryBadRequest, folderExists, itemNotFound } from '../errors.js';
-import { lengthProblem } from '../graph/property-limits.js';
+import { checkLengths } from '../graph/property-limits.js';
 import type { MailboxStore } from '../store/mailbox-store.js';
 import { DuplicateError } from '../store/store-errors.js';
 
@@ -20,15 +20,9 @@ export interface ContactInput extends Partial<ContactFields> {
 
 /** Throws Graph's 400 naming the first property of `fields` that is too long. */
 export function checkContactInput(fields: Partial<ContactFields> & { folderName?: string }): void {
-  for (const property of ['displayName', 'givenName', 'surname'] as const) {
-    const value = fields[property];
-    const problem = typeof value === 'string' ? lengthProblem('Contact', property, value) : undefined;
-    if (problem) throw directoryBadRequest(problem);
-  }
-  const address = fields.emailAddress;
-  const problem = address ? lengthProblem('Contact', 'emailAddresses', address) : undefined;
-  if (problem) throw directoryBadRequest(problem);
-  if (fields.folderName !== undefined) checkFolderName(fields.folderName);
+  const { emailAddress, folderName, ...names } = fields;
+  checkLengths('Contact', { ...names, emailAddresses: emailAddress });
+  if (folderName !== undefined) checkFolderName(folderName);
 }
 
 function checkFolderName(displayName: string): void {
@@ -37,8 +31,7 @@ function checkFolderName(displayName: string): void {
       `Invalid value specified for property 'displayName' of resource 'ContactFolder'.`,
     );
   }
-  const problem = lengthProblem('ContactFolder', 'displayName', displayName);
-  if (problem) throw directoryBadRequest(problem);
+  checkLengths('ContactFolder', { displayName });
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { Group, GroupFields } from '../domain/directory.js';
 import type { Tenant } from '../domain/tenant.js';
 import { directoryBadRequest, GraphError, resourceNotFound } from '../errors.js';
-import { lengthProblem } from '../graph/property-limits.js';
+import { checkLengths } from '../graph/property-limits.js';
 import type { Store } from '../store/store.js';
 import { requireUser } from './users.js';
 
@@ -28,18 +28,12 @@ export interface GroupWithMembers {
   memberIds: string[];
 }
 
-const LIMITED = ['displayName', 'description', 'mailNickname', 'visibility'] as const;
-
 /** Throws Graph's 400 naming the first property of `fields` that is empty or too long. */
 export function checkGroupInput(fields: Partial<GroupFields>): void {
   if (fields.displayName !== undefined && fields.displayName.trim() === '') {
     throw directoryBadRequest(`Invalid value specified for property 'displayName' of resource 'Group'.`);
   }
-  for (const property of LIMITED) {
-    const value = fields[property];
-    const problem = typeof value === 'string' ? lengthProblem('Group', property, value) : undefined;
-    if (problem) throw directoryBadRequest(problem);
-  }
+  checkLengths('Group', fields);
 }
 
 /** The group of that id in the tenant (and a team, when `team`), or Graph's 404. */

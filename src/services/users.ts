@@ -5,7 +5,7 @@
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/credentials.js';
 import type { User, UserFields } from '../domain/directory.js';
 import { directoryBadRequest, resourceNotFound } from '../errors.js';
-import { lengthProblem } from '../graph/property-limits.js';
+import { checkLengths } from '../graph/property-limits.js';
 import type { DirectoryStore, UserCredentials } from '../store/directory-store.js';
 import { DuplicateError } from '../store/store-errors.js';
 
@@ -29,8 +29,6 @@ export async function requireUser(
   return user;
 }
 
-const LIMITED = ['userPrincipalName', 'displayName', 'givenName', 'surname', 'jobTitle', 'mail'] as const;
-
 /** Throws Graph's 400 for a password too short to be kept. */
 export function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
@@ -49,11 +47,7 @@ export function checkUserInput(input: UserInput): void {
   if (input.displayName !== undefined && input.displayName.trim() === '') {
     throw directoryBadRequest(`Invalid value specified for property 'displayName' of resource 'User'.`);
   }
-  for (const property of LIMITED) {
-    const value = input[property];
-    const problem = typeof value === 'string' ? lengthProblem('User', property, value) : undefined;
-    if (problem) throw directoryBadRequest(problem);
-  }
+  checkLengths('User', input);
   if (input.password !== undefined) checkPassword(input.password);
 }
 

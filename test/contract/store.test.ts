@@ -320,21 +320,25 @@ describe('store contract: sqlite crash safety', { skip: onPostgres }, () => {
 const digest = (algorithm: string, email: string) =>
   createHash(algorithm).update(email.trim().toLowerCase()).digest('hex');
 
+/** A SQLite store migrated only up to `migration`, with a tenant `t1`, as an older release left it. */
+async function oldStore(migration: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'portrait-migrate-'));
+  const path = join(dir, 'portrait.db');
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
+  const { error } = await new Migrator({ db, provider: migrationProvider('blob') }).migrateTo(migration);
+  assert.equal(error, undefined);
+  await db
+    .insertInto('tenants')
+    .values({ id: 't1', name: 'Old', name_lower: 'old', settings: '{}', created_at: 'x' })
+    .execute();
+  return { dir, path, db };
+}
+
 describe('store contract: sqlite migration of photo bytes out of photo_variants', {
   skip: onPostgres,
 }, () => {
   it('moves every stored size to photo_blobs once, keeping the sets, their ETags and bytes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'portrait-migrate-'));
-    const path = join(dir, 'portrait.db');
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
-    const { error } = await new Migrator({ db, provider: migrationProvider('blob') }).migrateTo(
-      '006-throttle-counters',
-    );
-    assert.equal(error, undefined);
-    await db
-      .insertInto('tenants')
-      .values({ id: 't1', name: 'Old', name_lower: 'old', settings: '{}', created_at: 'x' })
-      .execute();
+    const { dir, path, db } = await oldStore('006-throttle-counters');
     for (const owner of ['o1', 'o2']) {
       await db
         .insertInto('photo_sets')
@@ -383,17 +387,7 @@ describe('store contract: sqlite migration of photo bytes out of photo_variants'
 
 describe('store contract: sqlite migration to the email-hash index', { skip: onPostgres }, () => {
   it('indexes the users a store already had', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'portrait-migrate-'));
-    const path = join(dir, 'portrait.db');
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
-    const { error } = await new Migrator({ db, provider: migrationProvider('blob') }).migrateTo(
-      '003-properties',
-    );
-    assert.equal(error, undefined);
-    await db
-      .insertInto('tenants')
-      .values({ id: 't1', name: 'Old', name_lower: 'old', settings: '{}', created_at: 'x' })
-      .execute();
+    const { dir, path, db } = await oldStore('003-properties');
     await db
       .insertInto('users')
       .values({

@@ -2,7 +2,8 @@
 // create in the default folder or a named one, read, update and delete. Deleting a contact or a
 // folder deletes the photos in it.
 import type { FastifyInstance, FastifyReply as Reply } from 'fastify';
-import { directoryBadRequest, itemNotFound } from '../../errors.js';
+import { itemNotFound } from '../../errors.js';
+import { maxLengthOf } from '../../graph/property-limits.js';
 import {
   CONTACT_FOLDER_SHAPE,
   CONTACT_SHAPE,
@@ -19,35 +20,42 @@ import {
 } from '../../services/contacts.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
-import {
-  bodyObject,
-  type DirectoryRequest,
-  onlyProperties,
-  resource,
-  sendCollection,
-  sendEntity,
-  stringProperty,
-} from './resource.js';
+import { bodyOf, text, withoutAnnotations } from './body-schemas.js';
+import { type DirectoryRequest, resource, sendCollection, sendEntity } from './resource.js';
 import { pathUser } from './user-routes.js';
 
-const WRITABLE = ['displayName', 'givenName', 'surname', 'emailAddresses'];
+/** A contact's writable properties; of its email addresses the first is kept. */
+const CONTACT = bodyOf('Contact', 'microsoft.graph.contact', {
+  displayName: text('Contact', 'displayName'),
+  givenName: text('Contact', 'givenName', true),
+  surname: text('Contact', 'surname', true),
+  emailAddresses: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        address: { type: 'string', maxLength: maxLengthOf('Contact', 'emailAddresses') },
+        name: {},
+      },
+      required: ['address'],
+    },
+  },
+});
+const CONTACT_FOLDER = bodyOf(
+  'ContactFolder',
+  'microsoft.graph.contactFolder',
+  { displayName: text('ContactFolder', 'displayName'), parentFolderId: {} },
+  ['displayName'],
+);
 
-function contactFields(body: Record<string, unknown>): Partial<ContactFields> {
-  onlyProperties(body, WRITABLE, 'microsoft.graph.contact');
-  const fields: Partial<ContactFields> = {};
-  for (const name of ['displayName', 'givenName', 'surname'] as const) {
-    const value = stringProperty(body, name, 'Contact', { nullable: name !== 'displayName' });
-    if (value !== undefined) fields[name] = value as string;
-  }
-  const addresses = body['emailAddresses'];
-  if (addresses !== undefined) {
-    const first = Array.isArray(addresses) ? (addresses[0] as { address?: unknown } | undefined) : null;
-    if (!Array.isArray(addresses) || (first !== undefined && typeof first?.address !== 'string')) {
-      throw directoryBadRequest('emailAddresses must be a list of {"address": "…"} objects.');
-    }
-    fields.emailAddress = (first?.address as string | undefined) ?? null;
-  }
-  return fields;
+type ContactBody = Partial<Omit<ContactFields, 'emailAddress'>> & { emailAddresses?: { address: string }[] };
+
+/** A contact body's fields (its shape checked by the schema), as the service takes them. */
+function contactFields(request: DirectoryRequest): Partial<ContactFields> {
+  const { emailAddresses, ...fields } = withoutAnnotations(request.body as ContactBody);
+  return emailAddresses === undefined
+    ? fields
+    : { ...fields, emailAddress: emailAddresses[0]?.address ?? null };
 }
 
 export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -134,12 +142,15 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
   };
 
-  const createIn = (folderParam: boolean) => async (request: DirectoryRequest, reply: Reply) => {
-    const user = await mailboxOf(request, 'contacts.write');
-    const folderId = folderParam ? (await folderOf(request, user)).id : null;
-    const created = await createContact(mailbox, user, { ...contactFields(bodyObject(request)), folderId });
-    return sendContact(request, reply, user, created, true);
-  };
+  const createIn = (folderParam: boolean) => ({
+    body: CONTACT,
+    handler: async (request: DirectoryRequest, reply: Reply) => {
+      const user = await mailboxOf(request, 'contacts.write');
+      const folderId = folderParam ? (await folderOf(request, user)).id : null;
+      const created = await createContact(mailbox, user, { ...contactFields(request), folderId });
+      return sendContact(request, reply, user, created, true);
+    },
+  });
 
   for (const owner of ['/me', '/users/:user']) {
     resource(app, `${owner}/contacts`, { GET: listIn(false), POST: createIn(false) });
@@ -151,11 +162,14 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const contact = await contactOf(request, user);
         return sendContact(request, reply, user, contact);
       },
-      PATCH: async (request, reply) => {
-        const user = await mailboxOf(request, 'contacts.write');
-        const contact = await contactOf(request, user);
-        const updated = await updateContact(mailbox, user, contact, contactFields(bodyObject(request)));
-        return sendContact(request, reply, user, updated);
+      PATCH: {
+        body: CONTACT,
+        handler: async (request, reply) => {
+          const user = await mailboxOf(request, 'contacts.write');
+          const contact = await contactOf(request, user);
+          const updated = await updateContact(mailbox, user, contact, contactFields(request));
+          return sendContact(request, reply, user, updated);
+        },
       },
       DELETE: async (request, reply) => {
         const user = await mailboxOf(request, 'contacts.write');
@@ -181,13 +195,14 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps): void {
           graphContactFolder,
         );
       },
-      POST: async (request, reply) => {
-        const user = await mailboxOf(request, 'contacts.write');
-        const body = bodyObject(request);
-        onlyProperties(body, ['displayName', 'parentFolderId'], 'microsoft.graph.contactFolder');
-        const displayName = stringProperty(body, 'displayName', 'ContactFolder', { required: true })!;
-        const folder = await createContactFolder(mailbox, user, displayName);
-        return sendFolder(request, reply, user, folder, true);
+      POST: {
+        body: CONTACT_FOLDER,
+        handler: async (request, reply) => {
+          const user = await mailboxOf(request, 'contacts.write');
+          const { displayName } = request.body as { displayName: string };
+          const folder = await createContactFolder(mailbox, user, displayName);
+          return sendFolder(request, reply, user, folder, true);
+        },
       },
     });
 

@@ -24,29 +24,29 @@ import {
 } from '../../services/groups.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
-import {
-  bodyObject,
-  type DirectoryRequest,
-  onlyProperties,
-  resource,
-  sendCollection,
-  sendCount,
-  sendEntity,
-  stringProperty,
-} from './resource.js';
+import { bodyOf, flag, strings, text, withoutAnnotations } from './body-schemas.js';
+import { type DirectoryRequest, resource, sendCollection, sendCount, sendEntity } from './resource.js';
 
 const RELATIONS = { owners: 'owner', members: 'member' } as const;
-const WRITABLE = [
-  'displayName',
-  'description',
-  'mailNickname',
-  'mailEnabled',
-  'securityEnabled',
-  'groupTypes',
-  'visibility',
-  'owners@odata.bind',
-  'members@odata.bind',
-];
+
+/** A group's writable properties (SPEC §6), and its owners and members bound by reference. */
+const GROUP_PROPERTIES = {
+  displayName: text('Group', 'displayName'),
+  description: text('Group', 'description', true),
+  mailNickname: text('Group', 'mailNickname', true),
+  visibility: text('Group', 'visibility', true),
+  mailEnabled: flag,
+  securityEnabled: flag,
+  groupTypes: strings,
+  'owners@odata.bind': strings,
+  'members@odata.bind': strings,
+};
+const CREATE_GROUP = bodyOf('Group', 'microsoft.graph.group', GROUP_PROPERTIES, ['displayName']);
+const UPDATE_GROUP = bodyOf('Group', 'microsoft.graph.group', GROUP_PROPERTIES);
+/** `POST …/owners/$ref`: `{"@odata.id": "https://graph.microsoft.com/v1.0/users/{id}"}`. */
+const REFERENCE = bodyOf('Group', 'microsoft.graph.directoryObject', {}, ['@odata.id']);
+
+type GroupBody = Partial<GroupFields> & { 'owners@odata.bind'?: string[]; 'members@odata.bind'?: string[] };
 
 /** `https://graph.microsoft.com/v1.0/users/{id}` or `…/directoryObjects/{id}` → the id. */
 function referencedId(value: unknown): string {
@@ -64,30 +64,10 @@ function referencedId(value: unknown): string {
   }
 }
 
-function groupFields(body: Record<string, unknown>, required: boolean): Partial<GroupFields> {
-  onlyProperties(body, WRITABLE, 'microsoft.graph.group');
-  const fields: Partial<GroupFields> = {};
-  const displayName = stringProperty(body, 'displayName', 'Group', { required });
-  if (displayName) fields.displayName = displayName;
-  for (const name of ['description', 'mailNickname', 'visibility'] as const) {
-    const value = stringProperty(body, name, 'Group', { nullable: true });
-    if (value !== undefined) fields[name] = value;
-  }
-  for (const name of ['mailEnabled', 'securityEnabled'] as const) {
-    const value = body[name];
-    if (value === undefined) continue;
-    if (typeof value !== 'boolean')
-      throw directoryBadRequest(`Invalid value specified for property '${name}' of resource 'Group'.`);
-    fields[name] = value;
-  }
-  if (body['groupTypes'] !== undefined) {
-    const types = body['groupTypes'];
-    if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) {
-      throw directoryBadRequest(`Invalid value specified for property 'groupTypes' of resource 'Group'.`);
-    }
-    fields.groupTypes = types;
-  }
-  return fields;
+/** The group's own fields in a body (its shape checked by the schema). */
+function groupFields(body: GroupBody): Partial<GroupFields> {
+  const { 'owners@odata.bind': _owners, 'members@odata.bind': _members, ...fields } = body;
+  return withoutAnnotations(fields);
 }
 
 export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -109,12 +89,8 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
   };
 
   /** The users a body's `…@odata.bind` references name, by id (the service resolves them). */
-  const referencedUsers = (references: unknown, property: string): string[] => {
-    if (references === undefined) return [];
-    if (!Array.isArray(references))
-      throw directoryBadRequest(`'${property}' must be an array of object references.`);
-    return references.map(referencedId);
-  };
+  const referencedUsers = (references: string[] | undefined): string[] =>
+    (references ?? []).map(referencedId);
 
   const listGroups = (request: DirectoryRequest) => {
     const { caller } = request.auth!;
@@ -129,25 +105,27 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
   resource(app, '/groups', {
     GET: async (request, reply) =>
       sendCollection(deps, request, reply, 'groups', GROUP_SHAPE, listGroups(request), graphGroup),
-    POST: async (request, reply) => {
-      const { caller } = request.auth!;
-      permit(request, 'groups.create');
-      const body = bodyObject(request);
-      const fields = groupFields(body, true);
-      const { group: created } = await createGroup(
-        deps.ports,
-        request.auth!.tenant,
-        {
-          ...fields,
-          displayName: fields.displayName!,
-          owners: referencedUsers(body['owners@odata.bind'], 'owners@odata.bind'),
-          members: referencedUsers(body['members@odata.bind'], 'members@odata.bind'),
-        },
-        caller.type === 'delegated' ? caller.objectId : undefined,
-      );
-      return sendEntity(deps, request, reply, 'groups/$entity', GROUP_SHAPE, graphGroup(created), {
-        path: `groups/${created.id}`,
-      });
+    POST: {
+      body: CREATE_GROUP,
+      handler: async (request, reply) => {
+        const { caller } = request.auth!;
+        permit(request, 'groups.create');
+        const body = request.body as GroupBody;
+        const { group: created } = await createGroup(
+          deps.ports,
+          request.auth!.tenant,
+          {
+            ...groupFields(body),
+            displayName: body.displayName!,
+            owners: referencedUsers(body['owners@odata.bind']),
+            members: referencedUsers(body['members@odata.bind']),
+          },
+          caller.type === 'delegated' ? caller.objectId : undefined,
+        );
+        return sendEntity(deps, request, reply, 'groups/$entity', GROUP_SHAPE, graphGroup(created), {
+          path: `groups/${created.id}`,
+        });
+      },
     },
   });
 
@@ -157,17 +135,20 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
       permit(request, 'groups.read');
       return sendEntity(deps, request, reply, 'groups/$entity', GROUP_SHAPE, graphGroup(group));
     },
-    PATCH: async (request, reply) => {
-      const group = await findGroup(request);
-      await authorizeWrite(request, group, 'groups.write');
-      const body = bodyObject(request);
-      if (body['owners@odata.bind'] !== undefined || body['members@odata.bind'] !== undefined) {
-        throw directoryBadRequest(
-          'Change owners and members with POST/DELETE on owners/$ref and members/$ref.',
-        );
-      }
-      await updateGroup(deps.ports, group, groupFields(body, false));
-      return reply.code(204).send();
+    PATCH: {
+      body: UPDATE_GROUP,
+      handler: async (request, reply) => {
+        const group = await findGroup(request);
+        await authorizeWrite(request, group, 'groups.write');
+        const body = request.body as GroupBody;
+        if (body['owners@odata.bind'] !== undefined || body['members@odata.bind'] !== undefined) {
+          throw directoryBadRequest(
+            'Change owners and members with POST/DELETE on owners/$ref and members/$ref.',
+          );
+        }
+        await updateGroup(deps.ports, group, groupFields(body));
+        return reply.code(204).send();
+      },
     },
     DELETE: async (request, reply) => {
       const group = await findGroup(request);
@@ -194,12 +175,15 @@ export function groupRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
     });
     resource(app, `/groups/:id/${segment}/$ref`, {
-      POST: async (request, reply) => {
-        const group = await findGroup(request);
-        await authorizeWrite(request, group, 'groups.members.write');
-        const [userId] = referencedUsers([bodyObject(request)['@odata.id']], '@odata.id');
-        await addGroupMember(deps.ports, group, userId!, relation);
-        return reply.code(204).send();
+      POST: {
+        body: REFERENCE,
+        handler: async (request, reply) => {
+          const group = await findGroup(request);
+          await authorizeWrite(request, group, 'groups.members.write');
+          const reference = (request.body as Record<string, unknown>)['@odata.id'];
+          await addGroupMember(deps.ports, group, referencedId(reference), relation);
+          return reply.code(204).send();
+        },
       },
     });
     resource(app, `/groups/:id/${segment}/:user/$ref`, {

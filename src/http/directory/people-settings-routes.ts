@@ -9,11 +9,15 @@ import type { Tenant } from '../../domain/tenant.js';
 import { updateTenantSettings } from '../../services/tenants.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
-import { bodyObject, contextUrl, onlyProperties, resource } from './resource.js';
+import { bodyOf } from './body-schemas.js';
+import { contextUrl, resource } from './resource.js';
 import { sendJson } from '../graph-protocol.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TYPE = 'microsoft.graph.photoUpdateSettings';
+const SETTINGS = bodyOf('photoUpdateSettings', 'microsoft.graph.photoUpdateSettings', {
+  source: {},
+  allowedRoles: {},
+});
 
 /** The `allowedRoles` of a PATCH: directory role template ids. */
 function allowedRoles(value: unknown): string[] {
@@ -43,25 +47,27 @@ export function peopleSettingsRoutes(app: FastifyInstance, deps: ApiDeps): void 
       permit(request, GET!);
       return send(request, reply, request.auth!.tenant);
     },
-    PATCH: async (request, reply) => {
-      const { tenant } = request.auth!;
-      permit(request, PATCH!);
-      const body = bodyObject(request);
-      onlyProperties(body, ['source', 'allowedRoles'], TYPE);
-      if (body['source'] !== undefined && body['source'] !== 'cloud') {
-        throw directoryBadRequest(
-          `Invalid value '${String(body['source'])}' for property 'source': Portrait keeps photos in the cloud, so it is 'cloud'.`,
-        );
-      }
-      const current = tenant.settings.photoUpdateSettings;
-      const updated = await updateTenantSettings(deps.ports.directory, tenant, {
-        photoUpdateSettings: {
-          source: 'cloud',
-          allowedRoles:
-            body['allowedRoles'] === undefined ? current.allowedRoles : allowedRoles(body['allowedRoles']),
-        },
-      });
-      return send(request, reply, updated);
+    PATCH: {
+      body: SETTINGS,
+      handler: async (request, reply) => {
+        const { tenant } = request.auth!;
+        permit(request, PATCH!);
+        const body = request.body as Record<string, unknown>;
+        if (body['source'] !== undefined && body['source'] !== 'cloud') {
+          throw directoryBadRequest(
+            `Invalid value '${String(body['source'])}' for property 'source': Portrait keeps photos in the cloud, so it is 'cloud'.`,
+          );
+        }
+        const current = tenant.settings.photoUpdateSettings;
+        const updated = await updateTenantSettings(deps.ports.directory, tenant, {
+          photoUpdateSettings: {
+            source: 'cloud',
+            allowedRoles:
+              body['allowedRoles'] === undefined ? current.allowedRoles : allowedRoles(body['allowedRoles']),
+          },
+        });
+        return send(request, reply, updated);
+      },
     },
   });
 }

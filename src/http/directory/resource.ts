@@ -1,8 +1,8 @@
-// What the directory routes share: one route per Graph resource with a handler per method (405
-// with Allow for the rest), OData context URLs, entity and collection replies with $select and
-// @odata.nextLink, and reading a JSON body into known properties.
+// What the directory routes share: a route per method of a Graph resource, its body checked by a
+// JSON Schema first (body-schemas.ts), 405 with Allow for the other methods; OData context URLs;
+// entity and collection replies with $select and @odata.nextLink.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { directoryBadRequest, methodNotAllowed } from '../../errors.js';
+import { methodNotAllowed } from '../../errors.js';
 import {
   collectionOptions,
   type EntityShape,
@@ -12,9 +12,9 @@ import {
   selectOption,
 } from '../../graph/odata-query.js';
 import { eventualConsistency, needsEventualConsistency } from '../../graph/odata-search.js';
-import { type LimitedEntity, lengthProblem } from '../../graph/property-limits.js';
 import type { ListQuery, Page } from '../../domain/listing.js';
 import type { ApiDeps } from '../api-deps.js';
+import type { BodySchema } from './body-schemas.js';
 import { sendJson } from '../graph-protocol.js';
 
 export type Params = Record<string, string>;
@@ -25,25 +25,41 @@ export type DirectoryRequest = FastifyRequest<{
 }>;
 export type Handler = (request: DirectoryRequest, reply: FastifyReply) => Promise<unknown>;
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+const METHODS: readonly Method[] = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
 
-/** Registers a resource: its methods dispatch to handlers, others get a Graph 405. */
+/** A method's handler, and the schema its body must meet (validated before the handler runs). */
+export type MethodHandler = Handler | { body: BodySchema; handler: Handler };
+
+/** Registers a resource: a route per method it has, a Graph 405 with Allow for the others. */
 export function resource(
   app: FastifyInstance,
   url: string,
-  handlers: Partial<Record<Method, Handler>>,
+  handlers: Partial<Record<Method, MethodHandler>>,
 ): void {
   const allow = Object.keys(handlers).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
-  app.route({
-    method: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'],
-    url,
-    exposeHeadRoute: false,
-    handler: (request, reply) => {
-      const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
-      const handler = handlers[method];
-      if (!handler) throw methodNotAllowed(request.method, allow);
-      return handler(request as DirectoryRequest, reply);
-    },
-  });
+  for (const method of METHODS) {
+    const given = handlers[method];
+    if (!given) continue;
+    const { body, handler } = typeof given === 'function' ? { body: undefined, handler: given } : given;
+    app.route({
+      method: method === 'GET' ? ['GET', 'HEAD'] : method,
+      url,
+      exposeHeadRoute: false,
+      ...(body ? { schema: { body: body.schema }, schemaErrorFormatter: body.errors } : {}),
+      handler: (request, reply) => handler(request as DirectoryRequest, reply),
+    });
+  }
+  const others = METHODS.filter((m) => !handlers[m]).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+  if (others.length > 0) {
+    app.route({
+      method: others,
+      url,
+      exposeHeadRoute: false,
+      handler: (request) => {
+        throw methodNotAllowed(request.method, allow);
+      },
+    });
+  }
 }
 
 /** The API root links are built on, e.g. `https://localhost:8443/v1.0`. */
@@ -113,47 +129,4 @@ export async function sendCount<T>(
   const { query } = collectionOptions(request.query, shape, request.headers);
   const page = await load({ ...query, top: 1, count: true });
   return reply.type('text/plain; charset=utf-8').header('odata-version', '4.0').send(String(page.count));
-}
-
-/** The JSON body as an object, or a Graph 400. */
-export function bodyObject(request: DirectoryRequest): Record<string, unknown> {
-  const body = request.body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw directoryBadRequest('The request body must be a JSON object.');
-  }
-  return body as Record<string, unknown>;
-}
-
-/** A string property, checked; undefined when absent, null when explicitly null (if allowed). */
-export function stringProperty(
-  body: Record<string, unknown>,
-  name: string,
-  entity: LimitedEntity,
-  options: { required?: boolean; nullable?: boolean } = {},
-): string | null | undefined {
-  const value = body[name];
-  if (value === undefined) {
-    if (options.required) throw directoryBadRequest(`Property '${name}' is required on a ${entity}.`);
-    return undefined;
-  }
-  if (value === null && options.nullable) return null;
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw directoryBadRequest(`Invalid value specified for property '${name}' of resource '${entity}'.`);
-  }
-  const tooLong = lengthProblem(entity, name, value);
-  if (tooLong) throw directoryBadRequest(tooLong);
-  return value;
-}
-
-/** Properties a body may carry: anything else is a 400 naming it. */
-export function onlyProperties(
-  body: Record<string, unknown>,
-  allowed: readonly string[],
-  entity: string,
-): void {
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key) && !key.startsWith('@odata.')) {
-      throw directoryBadRequest(`Property '${key}' does not exist on type '${entity}' or cannot be written.`);
-    }
-  }
 }

@@ -2,7 +2,6 @@
 // groups a user has joined. Deleting a user deletes their photo and contacts.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Caller } from '../../auth/caller.js';
-import { directoryBadRequest } from '../../errors.js';
 import { GROUP_SHAPE, graphGroup, graphUser, USER_SHAPE } from '../../graph/directory-json.js';
 import { resolveUser } from '../../services/owner-resolver.js';
 import { createUser, deleteUser, type UserInput, updateUser } from '../../services/users.js';
@@ -10,28 +9,37 @@ import type { User } from '../../domain/directory.js';
 import type { ListQuery } from '../../domain/listing.js';
 import type { ApiDeps } from '../api-deps.js';
 import { permit } from '../permit.js';
-import {
-  bodyObject,
-  type DirectoryRequest,
-  onlyProperties,
-  resource,
-  sendCollection,
-  sendCount,
-  sendEntity,
-  stringProperty,
-} from './resource.js';
+import { bodyOf, flag, text, withoutAnnotations } from './body-schemas.js';
+import { type DirectoryRequest, resource, sendCollection, sendCount, sendEntity } from './resource.js';
 
-const WRITABLE = [
-  'displayName',
-  'givenName',
-  'surname',
-  'jobTitle',
-  'mail',
+/** A user's writable properties (SPEC §6); `mailNickname` is accepted and not kept, as Graph's mailbox-less users. */
+const USER_PROPERTIES = {
+  userPrincipalName: text('User', 'userPrincipalName'),
+  displayName: text('User', 'displayName'),
+  givenName: text('User', 'givenName', true),
+  surname: text('User', 'surname', true),
+  jobTitle: text('User', 'jobTitle', true),
+  mail: text('User', 'mail', true),
+  mailNickname: text('User', 'mailNickname', true),
+  accountEnabled: flag,
+  passwordProfile: { type: 'object', properties: { password: { type: 'string' } }, required: ['password'] },
+};
+const CREATE_USER = bodyOf('User', 'microsoft.graph.user', USER_PROPERTIES, [
   'userPrincipalName',
-  'accountEnabled',
-  'mailNickname',
-  'passwordProfile',
-];
+  'displayName',
+]);
+const UPDATE_USER = bodyOf('User', 'microsoft.graph.user', USER_PROPERTIES);
+
+interface UserBody extends Omit<UserInput, 'password'> {
+  passwordProfile?: { password: string };
+  mailNickname?: string | null;
+}
+
+/** The writable properties of a user body (its shape checked by the schema), as the service takes them. */
+function userFields(request: DirectoryRequest): UserInput {
+  const { passwordProfile, mailNickname: _notKept, ...fields } = withoutAnnotations(request.body as UserBody);
+  return passwordProfile ? { ...fields, password: passwordProfile.password } : fields;
+}
 
 const isSelf = (caller: Caller, user: User) => caller.type === 'delegated' && caller.objectId === user.id;
 
@@ -43,35 +51,6 @@ export function pathUser(deps: ApiDeps, request: DirectoryRequest): Promise<User
     request.auth!.caller,
     key === undefined ? { me: true } : { me: false, key },
   );
-}
-
-/** The writable properties of a user body, as the service takes them (it checks their values). */
-function userFields(body: Record<string, unknown>, required: boolean): UserInput {
-  onlyProperties(body, WRITABLE, 'microsoft.graph.user');
-  const fields: UserInput = {};
-  for (const name of ['userPrincipalName', 'displayName'] as const) {
-    const value = stringProperty(body, name, 'User', { required });
-    if (value) fields[name] = value;
-  }
-  for (const name of ['givenName', 'surname', 'jobTitle', 'mail'] as const) {
-    const value = stringProperty(body, name, 'User', { nullable: true });
-    if (value !== undefined) fields[name] = value;
-  }
-  if (body['accountEnabled'] !== undefined) {
-    if (typeof body['accountEnabled'] !== 'boolean') {
-      throw directoryBadRequest(`Invalid value specified for property 'accountEnabled' of resource 'User'.`);
-    }
-    fields.accountEnabled = body['accountEnabled'];
-  }
-  const profile = body['passwordProfile'];
-  if (profile !== undefined) {
-    const password = (profile as { password?: unknown } | null)?.password;
-    if (typeof password !== 'string') {
-      throw directoryBadRequest('passwordProfile.password must be a string.');
-    }
-    fields.password = password;
-  }
-  return fields;
 }
 
 export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -87,7 +66,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const patchUser = async (request: DirectoryRequest, reply: FastifyReply) => {
     const user = await pathUser(deps, request);
     const { caller } = request.auth!;
-    const change = userFields(bodyObject(request), false);
+    const change = userFields(request);
     // Who may sign in, as whom and with what, is for administrators only.
     const adminOnly =
       change.password !== undefined ||
@@ -113,7 +92,8 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
   };
 
-  resource(app, '/me', { GET: getUser, PATCH: patchUser });
+  const patch = { body: UPDATE_USER, handler: patchUser };
+  resource(app, '/me', { GET: getUser, PATCH: patch });
   resource(app, '/me/joinedGroups', { GET: joinedGroups });
   resource(app, '/users/:user/joinedGroups', { GET: joinedGroups });
 
@@ -130,25 +110,28 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
   resource(app, '/users', {
     GET: async (request, reply) =>
       sendCollection(deps, request, reply, 'users', USER_SHAPE, listUsers(request), graphUser),
-    POST: async (request, reply) => {
-      const { caller } = request.auth!;
-      permit(request, 'users.write');
-      const fields = userFields(bodyObject(request), true);
-      const created = await createUser(directory, caller.tenantId, {
-        ...fields,
-        userPrincipalName: fields.userPrincipalName!,
-        displayName: fields.displayName!,
-        mail: fields.mail ?? null,
-      });
-      return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(created), {
-        path: `users/${created.id}`,
-      });
+    POST: {
+      body: CREATE_USER,
+      handler: async (request, reply) => {
+        const { caller } = request.auth!;
+        permit(request, 'users.write');
+        const fields = userFields(request);
+        const created = await createUser(directory, caller.tenantId, {
+          ...fields,
+          userPrincipalName: fields.userPrincipalName!,
+          displayName: fields.displayName!,
+          mail: fields.mail ?? null,
+        });
+        return sendEntity(deps, request, reply, 'users/$entity', USER_SHAPE, graphUser(created), {
+          path: `users/${created.id}`,
+        });
+      },
     },
   });
 
   resource(app, '/users/:user', {
     GET: getUser,
-    PATCH: patchUser,
+    PATCH: patch,
     DELETE: async (request, reply) => {
       const user = await pathUser(deps, request);
       permit(request, 'users.write');
