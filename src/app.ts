@@ -46,6 +46,13 @@ const MAX_HEADER_BYTES = 64 * 1024;
 /** A body's first seconds do not count against --upload-min-rate: connections take time to get going. */
 const UPLOAD_GRACE_MS = 10_000;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Forgets throttling counts kept in this process (a test's reset; SPEC §11). */
+    forgetCounts(): void;
+  }
+}
+
 export interface AppDeps {
   store: Store;
   verifier: TokenVerifier;
@@ -106,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   const metrics = createMetrics();
   const throttle = new Throttle(deps.throttle, Date.now, deps.store.sharedCounters);
+  app.decorate('forgetCounts', () => throttle.forgetCounts());
   const epilogue = new RequestEpilogue(metrics, requestLineLogger(deps.logger));
   const fastReads =
     deps.fastReads === false

@@ -94,6 +94,12 @@ export class Throttle {
     }
   }
 
+  /** Forgets every count (a test's `reset()`); requests running keep their concurrency slots. */
+  forgetCounts(): void {
+    this.windows.clear();
+    this.holding.clear();
+  }
+
   /**
    * Gives back what this node holds of windows it has stopped using, and reports what it admitted
    * on its own count while the shared counter did not answer. A failed report is kept for the next.

@@ -20,10 +20,15 @@ import { SqlUsageStore } from './sql/sql-usage-store.js';
 import { isPostgresUrl, openPostgresBackend, redacted } from './sql/postgres-backend.js';
 import { openSqliteBackend } from './sql/sqlite-backend.js';
 import { withReadCache } from './read-cache.js';
+import { restoreStore, snapshotStore } from './store-snapshot.js';
 import type { Store } from './store.js';
 
-/** `sqlite:PATH` (relative to the working directory) or `sqlite::memory:`. */
+/** `--database memory`: a store in this process's memory, gone when it ends (SPEC §11). */
+export const MEMORY_DATABASE = 'memory';
+
+/** `sqlite:PATH` (relative to the working directory), `sqlite::memory:` or `memory`. */
 export function sqlitePath(url: string): string | undefined {
+  if (url === MEMORY_DATABASE) return ':memory:';
   if (!url.startsWith('sqlite:')) return undefined;
   const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
   return path === ':memory:' ? path : resolve(path);
@@ -34,7 +39,9 @@ export async function openBackend(url: string): Promise<SqlBackend> {
   const path = sqlitePath(url);
   if (path) return openSqliteBackend(path);
   if (isPostgresUrl(url)) return openPostgresBackend(url);
-  throw new TypeError(`--database must be sqlite:PATH or postgres://user@host:5432/database, not '${url}'`);
+  throw new TypeError(
+    `--database must be memory, sqlite:PATH or postgres://user@host:5432/database, not '${url}'`,
+  );
 }
 
 const migratorOf = (backend: SqlBackend) =>
@@ -97,6 +104,8 @@ export async function openStore(url: string): Promise<Store> {
       apps: new SqlAppStore(backend),
       usage: new SqlUsageStore(backend),
       ...(backend.kind === 'postgres' ? { sharedCounters: new SqlCounterStore(backend) } : {}),
+      snapshot: () => snapshotStore(backend),
+      restore: (snapshot) => restoreStore(backend, snapshot),
       ping: async () => {
         await backend.db.selectFrom('installation').select('name').limit(1).execute();
       },

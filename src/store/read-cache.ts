@@ -124,6 +124,13 @@ export function withReadCache(store: Store, changedElsewhere: () => boolean): St
   return {
     ...store,
     readGeneration: () => cache.current(),
+    restore: async (snapshot) => {
+      try {
+        await store.restore(snapshot);
+      } finally {
+        cache.clear();
+      }
+    },
     directory: cachedPort(
       store.directory,
       'directory',

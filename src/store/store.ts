@@ -9,6 +9,7 @@ import type { KeyStore } from './key-store.js';
 import type { MailboxStore } from './mailbox-store.js';
 import type { PhotoBytes } from './photo-bytes.js';
 import type { PhotoStore } from './photo-store.js';
+import type { StoreSnapshot } from './store-snapshot.js';
 import type { UsageStore } from './usage-store.js';
 
 export interface Store {
@@ -37,6 +38,10 @@ export interface Store {
    * by another process. Absent on a store without the read cache.
    */
   readGeneration?(): number;
+  /** Every row a client can change, held in memory (store-snapshot.ts). */
+  snapshot(): Promise<StoreSnapshot>;
+  /** Puts back exactly what `snapshot` held, in one transaction. */
+  restore(snapshot: StoreSnapshot): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -20,10 +20,15 @@ const SERVER_CERT_DAYS = 397;
 const CA_DAYS = 3650;
 const RENEW_BEFORE_DAYS = 30;
 
-export interface TlsFiles {
-  caPath: string;
+/** A server certificate (with its chain) and key, and the CA that clients trust, as PEM text. */
+export interface TlsMaterial {
+  ca: string;
   cert: string;
   key: string;
+}
+
+export interface TlsFiles extends TlsMaterial {
+  caPath: string;
 }
 
 const pem = (label: string, der: ArrayBuffer) =>
@@ -46,7 +51,8 @@ function writeSecret(path: string, text: string) {
   chmodSync(path, 0o600);
 }
 
-async function createCa(caPath: string, caKeyPath: string) {
+/** A new development CA: its certificate and private key, as PEM text. */
+async function createCa(): Promise<{ cert: string; key: string }> {
   const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: `CN=Portrait Development CA ${new Date().toISOString().slice(0, 10)}, O=Portrait`,
@@ -60,8 +66,7 @@ async function createCa(caPath: string, caKeyPath: string) {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  writeSecret(caKeyPath, await exportPrivateKey(keys.privateKey));
-  writeFileSync(caPath, cert.toString('pem') + '\n');
+  return { cert: `${cert.toString('pem')}\n`, key: await exportPrivateKey(keys.privateKey) };
 }
 
 function needsNewServerCert(certPath: string, keyPath: string, hostnames: readonly string[]): boolean {
@@ -73,15 +78,14 @@ function needsNewServerCert(certPath: string, keyPath: string, hostnames: readon
   return hostnames.some((h) => !covered.has(h.toLowerCase()));
 }
 
+/** A server certificate for `hostnames` signed by the CA, with the chain, as PEM text. */
 async function createServerCert(
-  caPath: string,
-  caKeyPath: string,
-  certPath: string,
-  keyPath: string,
+  caPem: string,
+  caKeyPem: string,
   hostnames: readonly string[],
-) {
-  const ca = new x509.X509Certificate(readFileSync(caPath, 'utf8'));
-  const caKey = await importPrivateKey(readFileSync(caKeyPath, 'utf8'));
+): Promise<{ cert: string; key: string }> {
+  const ca = new x509.X509Certificate(caPem);
+  const caKey = await importPrivateKey(caKeyPem);
   const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as CryptoKeyPair;
   const names = hostnames.map((h) => ({ type: isIP(h) ? ('ip' as const) : ('dns' as const), value: h }));
   const cert = await x509.X509CertificateGenerator.create({
@@ -101,8 +105,19 @@ async function createServerCert(
       await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey),
     ],
   });
-  writeSecret(keyPath, await exportPrivateKey(keys.privateKey));
-  writeFileSync(certPath, `${cert.toString('pem')}\n${ca.toString('pem')}\n`);
+  return {
+    cert: `${cert.toString('pem')}\n${ca.toString('pem')}\n`,
+    key: await exportPrivateKey(keys.privateKey),
+  };
+}
+
+/**
+ * A CA and a server certificate made in memory and kept nowhere: the `--database memory` server
+ * and `startPortrait()` leave nothing on disk, and each has a CA of its own.
+ */
+export async function ephemeralDevCertificate(hostnames: readonly string[]): Promise<TlsMaterial> {
+  const ca = await createCa();
+  return { ca: ca.cert, ...(await createServerCert(ca.cert, ca.key, hostnames)) };
 }
 
 /** Makes (or reuses) the CA and a server certificate for `hostnames` under `dataDir/tls`. */
@@ -114,9 +129,24 @@ export async function ensureDevCertificate(dataDir: string, hostnames: readonly 
   const certPath = join(dir, 'server.pem');
   const keyPath = join(dir, 'server-key.pem');
   const newCa = !existsSync(caPath) || !existsSync(caKeyPath);
-  if (newCa) await createCa(caPath, caKeyPath);
-  if (newCa || needsNewServerCert(certPath, keyPath, hostnames)) {
-    await createServerCert(caPath, caKeyPath, certPath, keyPath, hostnames);
+  if (newCa) {
+    const ca = await createCa();
+    writeSecret(caKeyPath, ca.key);
+    writeFileSync(caPath, ca.cert);
   }
-  return { caPath, cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+  if (newCa || needsNewServerCert(certPath, keyPath, hostnames)) {
+    const server = await createServerCert(
+      readFileSync(caPath, 'utf8'),
+      readFileSync(caKeyPath, 'utf8'),
+      hostnames,
+    );
+    writeSecret(keyPath, server.key);
+    writeFileSync(certPath, server.cert);
+  }
+  return {
+    caPath,
+    ca: readFileSync(caPath, 'utf8'),
+    cert: readFileSync(certPath, 'utf8'),
+    key: readFileSync(keyPath, 'utf8'),
+  };
 }
