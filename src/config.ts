@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseTrustedIssuer, type TrustedIssuerConfig } from './auth/external-issuer.js';
 import { parseThrottle, type ThrottleRules } from './domain/throttle-rules.js';
+import type { LoadedFixtures } from './services/fixture-file.js';
+import { MEMORY_DATABASE } from './store/open-store.js';
 
 export interface OptionSpec {
   /** commander flags, e.g. `--port <number>` */
@@ -69,7 +71,7 @@ export const STORE_OPTIONS: OptionSpec[] = [
     env: 'PORTRAIT_DATABASE',
     defaultText: 'sqlite:<data>/portrait.db',
     description:
-      'Store URL: sqlite:PATH (embedded, the default) or postgres://user@host:5432/db[?pool=N] (shared by many nodes; run portrait migrate first).',
+      'Store URL: sqlite:PATH (embedded, the default), memory (nothing on disk, gone on exit) or postgres://user@host:5432/db[?pool=N] (shared by many nodes; run portrait migrate first).',
   },
 ];
 
@@ -193,11 +195,25 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     description: 'Worker processes sharing the port; auto is one per core.',
   },
   {
+    flags: '--fixtures <file>',
+    env: 'PORTRAIT_FIXTURES',
+    description:
+      'Tenants, users, groups, contacts, apps and photos (JSON, fixtures.schema.json) to create in an empty store, instead of the demo tenant.',
+  },
+  {
     flags: '--no-demo',
     env: 'PORTRAIT_NO_DEMO',
     description: 'Do not create the demo tenant when the store is empty.',
   },
 ];
+
+/** The server's pipeline settings, for commands that store photos as an upload would (same env vars). */
+export const PIPELINE_OPTIONS = SERVE_OPTIONS.filter((o) => /^--(max-pixels|jpeg-quality) /.test(o.flags));
+
+export const pipelineConfig = (opts: Record<string, unknown>) => ({
+  maxPixels: opts['maxPixels'] as number,
+  jpegQuality: opts['jpegQuality'] as number,
+});
 
 export function addOptions(command: Command, specs: readonly OptionSpec[]): Command {
   for (const spec of specs) {
@@ -235,6 +251,10 @@ export interface ServeConfig extends StoreConfig {
   uploadMinRate: number;
   workers: number;
   demo: boolean;
+  /** The development certificate made in memory, never written (always so with `--database memory`). */
+  ephemeralTls?: boolean;
+  /** Created in an empty store instead of the demo tenant (`--fixtures`, read and checked). */
+  fixtures?: LoadedFixtures;
   /** Photo byte reads on the fast path (default); false sends every request through Fastify (tests compare the two). */
   fastReads?: boolean;
 }
@@ -249,6 +269,11 @@ export function storeConfig(opts: Record<string, unknown>): StoreConfig {
 
 export function serveConfig(opts: Record<string, unknown>): ServeConfig {
   const audiences = opts['audience'] as string[];
+  if (opts['database'] === MEMORY_DATABASE && (opts['workers'] as number) > 1) {
+    throw new InvalidArgumentError(
+      '--database memory keeps the store in one process; --workers needs a store they share (sqlite:PATH or postgres://…)',
+    );
+  }
   if (Boolean(opts['tlsCert']) !== Boolean(opts['tlsKey'])) {
     throw new InvalidArgumentError(
       '--tls-cert and --tls-key go together: give both, or neither for the development certificate',

@@ -7,26 +7,22 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { identityCommands } from './cli/app-commands.js';
 import { directoryCommands } from './cli/directory-commands.js';
+import { fixturesCommand } from './cli/fixtures-command.js';
 import { permissionsCommand } from './cli/permissions-command.js';
 import { photosCommand } from './cli/photo-commands.js';
 import { serveCommand } from './cli/serve-command.js';
 import { storeCommands } from './cli/store-commands.js';
 import { tokenCommand } from './cli/token-command.js';
+import { packageFile } from './package-files.js';
+import { FixtureError } from './services/fixture-file.js';
 
-/** The package's version, from the nearest package.json (src/ under tsx, dist/src/ when built). */
+/** The package's version, from its package.json. */
 function packageVersion(): string {
-  for (const up of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
-        name?: string;
-        version: string;
-      };
-      if (pkg.name === 'portrait') return pkg.version;
-    } catch {
-      // not this level
-    }
+  try {
+    return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
   }
-  return 'unknown';
 }
 
 export function buildProgram(): Command {
@@ -41,6 +37,7 @@ export function buildProgram(): Command {
     ...identityCommands(),
     permissionsCommand(),
     ...storeCommands(),
+    fixturesCommand(),
   ])
     program.addCommand(command);
   const throwInsteadOfExit = (command: Command) => {
@@ -92,7 +89,8 @@ export async function run(argv: string[]): Promise<number> {
     if (error instanceof CommanderError && !(error instanceof InvalidArgumentError)) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    const exitCode = error instanceof InvalidArgumentError ? 2 : 1;
+    // Fixtures that cannot be applied (a member who is not in the tenant) are a mistake in the input too.
+    const exitCode = error instanceof InvalidArgumentError || error instanceof FixtureError ? 2 : 1;
     try {
       running.error(`error: ${plainMessage(error)}`, { exitCode, code: 'portrait.error' });
     } catch {

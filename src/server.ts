@@ -13,13 +13,12 @@ import { TokenVerifier } from './auth/token-verifier.js';
 import { defaultBaseUrl, type ServeConfig } from './config.js';
 import { createLogger, serverLogDestination } from './logger.js';
 import { seedDemoTenant } from './services/demo-seed.js';
+import { issuerBaseOf } from './services/tokens.js';
 import { UsageRecorder } from './services/usage-recorder.js';
-import { openStore } from './store/open-store.js';
+import { applyFixtures } from './services/fixtures.js';
+import { MEMORY_DATABASE, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
-import { ensureDevCertificate } from './tls/dev-certificate.js';
-
-/** Tokens minted before any base URL was configured name this issuer base. */
-export const DEFAULT_ISSUER_BASE = 'https://localhost:8443';
+import { ensureDevCertificate, ephemeralDevCertificate } from './tls/dev-certificate.js';
 
 /**
  * How often a server collects the photo bytes nothing names any more (the store keeps them an hour
@@ -36,8 +35,10 @@ export interface RunningServer {
   store: Store;
   /** e.g. `https://localhost:8443` */
   url: string;
-  /** The CA clients should trust, when the development certificate is in use. */
+  /** The CA clients should trust, when the development certificate is in use: its file... */
   caPath?: string;
+  /** ...and its PEM text (the only copy, with `--database memory`). */
+  ca?: string;
   /** Saves the permission usage counted so far (it is saved every few seconds anyway). */
   flushUsage(): Promise<void>;
   close(): Promise<void>;
@@ -50,21 +51,22 @@ function displayUrl(config: ServeConfig, port: number): string {
   return `${config.http ? 'http' : 'https'}://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }
 
-/** The installation's issuer base: set once, by the first process to open the store. */
-export const issuerBaseOf = (store: Store, configured?: string) =>
-  store.keys.installationSetting('issuerBase', () => configured ?? DEFAULT_ISSUER_BASE);
-
 async function tlsFor(
   config: ServeConfig,
-): Promise<{ tls?: { cert: string; key: string }; caPath?: string }> {
+): Promise<{ tls?: { cert: string; key: string }; caPath?: string; ca?: string }> {
   if (config.http) return {};
   if (config.tlsCert && config.tlsKey) {
     return { tls: { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') } };
   }
   const names = ['localhost', '127.0.0.1', '::1'];
   if (!WILDCARD_HOSTS.has(config.host) && !names.includes(config.host)) names.push(config.host);
+  // A store in memory leaves nothing on disk, the certificate included: a CA of its own each start.
+  if (config.ephemeralTls || config.databaseUrl === MEMORY_DATABASE) {
+    const made = await ephemeralDevCertificate(names);
+    return { tls: { cert: made.cert, key: made.key }, ca: made.ca };
+  }
   const files = await ensureDevCertificate(config.dataDir, names);
-  return { tls: { cert: files.cert, key: files.key }, caPath: files.caPath };
+  return { tls: { cert: files.cert, key: files.key }, caPath: files.caPath, ca: files.ca };
 }
 
 const pipelineOptions = (config: ServeConfig) => ({
@@ -73,13 +75,22 @@ const pipelineOptions = (config: ServeConfig) => ({
 });
 
 /**
- * What must exist before any server answers, made once: the demo tenant in an empty store and
- * the development certificate. With --workers, the primary does this before it forks.
+ * What must exist before any server answers, made once: in an empty store the fixtures given
+ * (--fixtures) or else the demo tenant, and the development certificate. With --workers, the
+ * primary does this before it forks.
  */
 async function prepareInstallation(config: ServeConfig, store: Store, logger: Logger) {
   // Certificate files first: a wrong --tls-cert path fails before anything is written.
   const tls = await tlsFor(config);
-  if (config.demo && (await store.directory.isEmpty())) {
+  const empty = await store.directory.isEmpty();
+  if (config.fixtures && !empty) {
+    logger.warn(
+      'the store is not empty: --fixtures not applied (portrait fixtures apply FILE applies them to any store)',
+    );
+  } else if (config.fixtures) {
+    const applied = await applyFixtures(store, config.fixtures, pipelineOptions(config));
+    logger.info({ tenants: applied.tenants }, `applied the fixtures: ${applied.created} objects created`);
+  } else if (config.demo && empty) {
     const { tenant, upns } = await seedDemoTenant(store, {
       photos: store.photos,
       pipeline: pipelineOptions(config),
@@ -94,7 +105,7 @@ export async function prepareForWorkers(config: ServeConfig, logger: Logger): Pr
   const store = await openStore(config.databaseUrl);
   try {
     await SigningKeys.open(store.keys);
-    await issuerBaseOf(store, config.baseUrl);
+    await issuerBaseOf(store.keys, config.baseUrl);
     await InteractionSeal.open((name, ifAbsent) => store.keys.installationSetting(name, ifAbsent));
     const { caPath } = await prepareInstallation(config, store, logger);
     return caPath ? { caPath } : {};
@@ -114,7 +125,7 @@ export async function startServer(
     // The built-in issuer is known by the base the store was created with (CLI tokens), the
     // configured public URL, and — once listening — the URL this server answers on.
     const bases = new Set([
-      await issuerBaseOf(store, config.baseUrl),
+      await issuerBaseOf(store.keys, config.baseUrl),
       ...(config.baseUrl ? [config.baseUrl] : []),
     ]);
     let publicBase = config.baseUrl ?? defaultBaseUrl(config.http, config.port);
@@ -135,7 +146,7 @@ export async function startServer(
     const pipeline = pipelineOptions(config);
     const recorder = new UsageRecorder(store.usage, logger);
     usage = recorder;
-    const { tls, caPath } = await prepareInstallation(config, store, logger);
+    const { tls, caPath, ca } = await prepareInstallation(config, store, logger);
     const app = await buildApp({
       store,
       verifier,
@@ -182,6 +193,7 @@ export async function startServer(
       store,
       url,
       ...(caPath ? { caPath } : {}),
+      ...(ca ? { ca } : {}),
       flushUsage: () => recorder.flush(),
       close: async () => {
         process.removeListener('uncaughtExceptionMonitor', fatal);

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { mintAppToken } from '../../src/auth/token-issuer.js';
 import { processPhoto } from '../../src/image/photo-pipeline.js';
-import { issuerBaseOf } from '../../src/server.js';
+import { issuerBaseOf } from '../../src/services/tokens.js';
 import { openStore } from '../../src/store/open-store.js';
 
 export interface Seeded {
@@ -101,7 +101,7 @@ export async function seed(
         roles: ['ProfilePhoto.ReadWrite.All'],
       },
       {
-        issuerBase: await issuerBaseOf(store),
+        issuerBase: await issuerBaseOf(store.keys),
         audience: 'https://graph.microsoft.com',
         lifetimeSeconds: 4 * 3600,
       },

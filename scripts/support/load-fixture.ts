@@ -3,7 +3,7 @@
 import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { mintAppToken, nameBasedGuid } from '../../src/auth/token-issuer.js';
 import { DEFAULT_AUDIENCES } from '../../src/config.js';
-import { issuerBaseOf } from '../../src/server.js';
+import { issuerBaseOf } from '../../src/services/tokens.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { User } from '../../src/domain/directory.js';
 import type { Tenant } from '../../src/domain/tenant.js';
@@ -38,7 +38,11 @@ export async function prepareFixture(
     const token = await mintAppToken(
       await SigningKeys.open(store.keys),
       { tenant, appId: nameBasedGuid('app', tenant.id, name), appName: name, roles },
-      { issuerBase: await issuerBaseOf(store), audience: DEFAULT_AUDIENCES[0]!, lifetimeSeconds: 24 * 3600 },
+      {
+        issuerBase: await issuerBaseOf(store.keys),
+        audience: DEFAULT_AUDIENCES[0]!,
+        lifetimeSeconds: 24 * 3600,
+      },
     );
     return { tenant, users, token };
   } finally {

@@ -13,8 +13,8 @@ export const sha256 = (text: string) => createHash('sha256').update(text).digest
 export function newClientSecret(
   appObjectId: string,
   now = new Date(),
+  secret = randomBytes(30).toString('base64url'),
 ): { secret: string; record: ClientSecretRecord } {
-  const secret = randomBytes(30).toString('base64url');
   return {
     secret,
     record: {

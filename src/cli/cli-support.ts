@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { addOptions, STORE_OPTIONS, storeConfig } from '../config.js';
 import { PermissionNameError } from '../services/app-service.js';
+import { FixtureError, type LoadedFixtures, loadFixtures } from '../services/fixture-file.js';
 import { openStore } from '../store/open-store.js';
 import type { User } from '../domain/directory.js';
 import type { AppRegistration } from '../domain/identity.js';
@@ -34,6 +35,16 @@ export function emit(opts: Options, json: object, human: string): void {
 /** `--json`: `{"value": [...]}` as Graph lists; otherwise one tab-separated line per item. */
 export function emitList<T>(opts: Options, items: T[], json: (item: T) => object, line: (item: T) => string) {
   emit(opts, { value: items.map(json) }, items.map(line).join('\n'));
+}
+
+/** Fixtures from a JSON file, checked whole; what is wrong is a usage error naming its JSON pointer. */
+export async function readFixtures(file: string): Promise<LoadedFixtures> {
+  try {
+    return await loadFixtures(file);
+  } catch (error) {
+    if (error instanceof FixtureError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A store-using subcommand with --data, --database and --json. */

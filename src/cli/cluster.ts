@@ -14,7 +14,7 @@ interface Ready {
 
 /** In a worker: serve, tell the primary where, stop on SIGTERM. */
 export async function runWorker(config: ServeConfig): Promise<void> {
-  const server = await startServer({ ...config, demo: false });
+  const server = await startServer({ ...config, demo: false, fixtures: undefined });
   process.send?.({ url: server.url, ...(server.caPath ? { caPath: server.caPath } : {}) } satisfies Ready);
   process.once('SIGTERM', async () => {
     await server.close();

@@ -8,7 +8,7 @@ import { NotAnArchiveError, openPhotoFiles, type PhotoFiles } from '../bulk/phot
 import { exportPhotos } from '../bulk/photo-export.js';
 import { importPhotos } from '../bulk/photo-import.js';
 import { OwnerMapError, parseOwnerMap } from '../bulk/photo-owners.js';
-import { addOptions, SERVE_OPTIONS } from '../config.js';
+import { addOptions, PIPELINE_OPTIONS, pipelineConfig } from '../config.js';
 import { parseSizeSegment } from '../domain/photo-sizes.js';
 import { photoMirrorCommand } from './photo-mirror-command.js';
 import {
@@ -22,9 +22,6 @@ import {
   UsageError,
   withStore,
 } from './cli-support.js';
-
-/** The server's pipeline settings, so imported photos are encoded as uploaded ones (same env vars). */
-const PIPELINE_OPTIONS = SERVE_OPTIONS.filter((o) => /^--(max-pixels|jpeg-quality) /.test(o.flags));
 
 function existingPath(path: string, what: string): void {
   try {
@@ -86,7 +83,7 @@ function importCommand(): Command {
           store,
           {
             photos: store.photos,
-            pipeline: { maxPixels: opts['maxPixels'] as number, jpegQuality: opts['jpegQuality'] as number },
+            pipeline: pipelineConfig(opts),
           },
           tenant,
           files,

@@ -1,16 +1,8 @@
 // `portrait token`: prints a bearer token from the built-in issuer, and nothing else, for scripts
 // and tests (SPEC §1). Delegated (--user, --scopes) or app-only (--app, --roles).
 import type { Command } from 'commander';
-import { decodeJwt } from 'jose';
-import { SigningKeys } from '../auth/signing-keys.js';
-import {
-  GRAPH_AUDIENCE,
-  mintAppToken,
-  mintDelegatedToken,
-  nameBasedGuid,
-  type TokenOptions,
-} from '../auth/token-issuer.js';
-import { issuerBaseOf } from '../server.js';
+import { GRAPH_AUDIENCE } from '../auth/token-issuer.js';
+import { mintToken, parseDuration } from '../services/tokens.js';
 import { canonicalPermissions } from '../services/app-service.js';
 import {
   emit,
@@ -24,18 +16,15 @@ import {
   withStore,
 } from './cli-support.js';
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** `90`, `90s`, `15m`, `1h`, `7d` → seconds. */
-export function parseDuration(value: string): number {
-  const match = /^(\d+)\s*([smhd]?)$/i.exec(value.trim());
-  const seconds = match ? Number(match[1]) * UNIT_SECONDS[(match[2] || 's').toLowerCase()]! : Number.NaN;
-  if (!(seconds > 0) || seconds > 365 * 86_400) {
+/** `--expires`: a duration, or a usage error. */
+function lifetime(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
     throw new UsageError(
       `--expires takes a duration like 90s, 15m, 1h or 7d (at most a year), not '${value}'`,
     );
   }
-  return seconds;
 }
 
 /**
@@ -80,38 +69,19 @@ export function tokenCommand() {
     )
     .action((opts: Options, command: Command) => {
       checkSubject(opts, command);
-      const lifetimeSeconds = parseDuration(String(opts['expires']));
+      const lifetimeSeconds = lifetime(String(opts['expires']));
       return withStore(opts, (store) =>
         permissionNamesChecked(async () => {
           const scopes = permissions(opts, 'scopes');
           const roles = permissions(opts, 'roles');
           const tenant = await namedTenant(store, String(opts['tenant']));
-          const keys = await SigningKeys.open(store.keys);
-          const options: TokenOptions = {
-            issuerBase: await issuerBaseOf(store),
-            audience: String(opts['audience']),
-            lifetimeSeconds,
-          };
-          const token = opts['user']
-            ? await mintDelegatedToken(
-                keys,
-                { tenant, user: await namedUser(store, tenant, String(opts['user'])), scopes },
-                options,
-              )
-            : await mintAppToken(
-                keys,
-                {
-                  tenant,
-                  // A registered app's own client id; otherwise a stable one made from the name.
-                  appId:
-                    (await store.apps.findApp(tenant.id, String(opts['app'])))?.appId ??
-                    nameBasedGuid('app', tenant.id, String(opts['app']).toLowerCase()),
-                  appName: String(opts['app']),
-                  roles,
-                },
-                options,
-              );
-          const expiresOn = new Date(decodeJwt(token).exp! * 1000).toISOString();
+          const { accessToken: token, expiresOn } = await mintToken(
+            store,
+            opts['user']
+              ? { tenant, user: await namedUser(store, tenant, String(opts['user'])), scopes }
+              : { tenant, app: String(opts['app']), roles },
+            { audience: String(opts['audience']), lifetimeSeconds },
+          );
           emit(opts, { accessToken: token, tokenType: 'Bearer', expiresOn, tenantId: tenant.id }, token);
         }),
       );

@@ -88,6 +88,8 @@ export type NewContact = {
   /** The folder it goes in (null: the default Contacts folder); or by name, created when missing. */
   folderId?: string | null;
   folderName?: string;
+  /** The id a folder named by `folderName` gets if it is made now (fixtures); a new one when absent. */
+  newFolderId?: string;
   displayName: string;
 } & Partial<ContactFields>;
 

@@ -47,6 +47,9 @@ export interface ClientSecretRecord {
 export interface NewApp {
   tenantId: string;
   displayName: string;
+  /** A fixed object id and client id (fixtures); new ones when absent. */
+  id?: string;
+  appId?: string;
   requestedRoles?: string[];
   redirectUris?: string[];
   publicClient?: boolean;

@@ -24,7 +24,7 @@ export function canonicalPermissions(names: readonly string[], form: 'applicatio
         if (!permission?.[form]) {
           const known = form === 'application' ? applicationPermissionNames() : delegatedPermissionNames();
           throw new PermissionNameError(
-            `'${name}' is not a ${form} permission of Microsoft Graph that Portrait knows; use one of ${known.join(', ')}`,
+            `'${name}' is not ${form === 'application' ? 'an' : 'a'} ${form} permission of Microsoft Graph that Portrait knows; use one of ${known.join(', ')}`,
           );
         }
         return permission.name;
@@ -41,9 +41,21 @@ export interface CreatedApp {
 
 export async function createApp(
   apps: AppStore,
-  input: { tenant: Tenant; name: string; roles?: string[]; redirectUris?: string[]; publicClient?: boolean },
+  input: {
+    tenant: Tenant;
+    name: string;
+    roles?: string[];
+    redirectUris?: string[];
+    publicClient?: boolean;
+    /** Fixed ids and secret (fixtures); made up when absent. */
+    id?: string;
+    appId?: string;
+    secret?: string;
+  },
 ): Promise<CreatedApp> {
   const app = await apps.createApp({
+    ...(input.id ? { id: input.id } : {}),
+    ...(input.appId ? { appId: input.appId } : {}),
     tenantId: input.tenant.id,
     displayName: input.name,
     requestedRoles: canonicalPermissions(input.roles ?? [], 'application'),
@@ -51,7 +63,7 @@ export async function createApp(
     publicClient: input.publicClient ?? false,
   });
   if (app.publicClient) return { app };
-  const { secret, record } = newClientSecret(app.id);
+  const { secret, record } = newClientSecret(app.id, new Date(), input.secret);
   await apps.addClientSecret(record);
   return { app, secret };
 }

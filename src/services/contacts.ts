@@ -14,8 +14,10 @@ export interface ContactInput extends Partial<ContactFields> {
   id?: string;
   /** The folder by id (null or absent: the default Contacts folder)... */
   folderId?: string | null;
-  /** ...or by name, created when the mailbox has none of that name. */
+  /** ...or by name, created when the mailbox has none of that name... */
   folderName?: string;
+  /** ...with this id (fixtures); a new one when absent. */
+  newFolderId?: string;
 }
 
 /** Throws Graph's 400 naming the first property of `fields` that is too long. */

@@ -10,7 +10,8 @@ import { Agent, request } from 'undici';
 import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { mintAppToken, mintDelegatedToken, nameBasedGuid } from '../../src/auth/token-issuer.js';
 import { DEFAULT_AUDIENCES, type ServeConfig } from '../../src/config.js';
-import { issuerBaseOf, type RunningServer, startServer } from '../../src/server.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { issuerBaseOf } from '../../src/services/tokens.js';
 import { createGroup } from '../../src/services/groups.js';
 import type { Contact, Group, User } from '../../src/domain/directory.js';
 import type { Tenant } from '../../src/domain/tenant.js';
@@ -78,7 +79,7 @@ export class Harness {
     );
     const agent = new Agent({ connect: { ca: server.caPath ? readFileSync(server.caPath) : undefined } });
     const keys = await SigningKeys.open(server.store.keys);
-    return new Harness(server, dataDir, agent, keys, await issuerBaseOf(server.store), database, log);
+    return new Harness(server, dataDir, agent, keys, await issuerBaseOf(server.store.keys), database, log);
   }
 
   /** This server's store, for a second server or a CLI command on the same data. */

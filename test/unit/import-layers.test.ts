@@ -14,7 +14,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  * own part and from parts of lower layers, never from a part of its own layer or a higher one.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'logger.ts', 'domain'],
+  ['errors.ts', 'logger.ts', 'package-files.ts', 'domain'],
   ['store'],
   ['auth', 'image', 'tls'],
   ['graph'],
@@ -23,8 +23,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['http'],
   ['config.ts', 'app.ts'],
   ['server.ts'],
-  ['cli'],
-  ['main.ts'],
+  ['start-portrait.ts', 'cli'],
+  ['main.ts', 'index.ts'],
 ];
 
 const layerOf = new Map(LAYERS.flatMap((parts, layer) => parts.map((part) => [part, layer] as const)));

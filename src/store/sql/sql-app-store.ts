@@ -10,7 +10,7 @@ import type {
 import type { AppStore } from '../app-store.js';
 import { DuplicateError } from '../store-errors.js';
 import type { ApplicationsTable, SqlBackend } from './schema.js';
-import { now, parseJson } from './sql-support.js';
+import { normaliseId, now, parseJson } from './sql-support.js';
 
 const list = (json: string) => parseJson<string[]>(json, []);
 
@@ -32,9 +32,9 @@ export class SqlAppStore implements AppStore {
 
   async createApp(input: NewApp): Promise<AppRegistration> {
     const row = {
-      id: randomUUID(),
+      id: normaliseId(input.id ?? randomUUID()),
       tenant_id: input.tenantId,
-      app_id: randomUUID(),
+      app_id: normaliseId(input.appId ?? randomUUID()),
       display_name: input.displayName,
       name_lower: input.displayName.toLowerCase(),
       requested_roles: JSON.stringify(input.requestedRoles ?? []),

@@ -45,9 +45,9 @@ const toFolder = (row: Selectable<ContactFoldersTable>): ContactFolder => ({
 export class SqlMailboxStore implements MailboxStore {
   constructor(private readonly backend: SqlBackend) {}
 
-  private async insertFolder(trx: Db, tenantId: string, userId: string, displayName: string) {
+  private async insertFolder(trx: Db, tenantId: string, userId: string, displayName: string, id?: string) {
     const row = {
-      id: randomUUID(),
+      id: normaliseId(id ?? randomUUID()),
       tenant_id: tenantId,
       user_id: userId,
       display_name: displayName,
@@ -149,7 +149,7 @@ export class SqlMailboxStore implements MailboxStore {
       if (input.folderName !== undefined) {
         const folder =
           (await this.folderNamed(trx, input.userId, input.folderName)) ??
-          (await this.insertFolder(trx, input.tenantId, input.userId, input.folderName));
+          (await this.insertFolder(trx, input.tenantId, input.userId, input.folderName, input.newFolderId));
         contact.parentFolderId = folder.id;
       }
       await trx
