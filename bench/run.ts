@@ -9,6 +9,7 @@ import { memoryUnderPressure } from './scenarios/memory.js';
 import { postgres } from './scenarios/postgres.js';
 import { reads } from './scenarios/reads.js';
 import { scale } from './scenarios/scale.js';
+import { testSuite } from './scenarios/test-suite.js';
 import { uploads } from './scenarios/uploads.js';
 import { loadGenerator } from './lib/load.js';
 import { type Row, table } from './lib/report.js';
@@ -49,6 +50,16 @@ await step('postgres', () =>
       small: 1000,
       large: quick ? 10_000 : 100_000,
       uploads: quick ? 8 : 24,
+    },
+    note,
+  ),
+);
+
+await step('test-suite', () =>
+  testSuite(
+    {
+      resets: quick ? 5 : 20,
+      postgres: process.env['PORTRAIT_BENCH_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432',
     },
     note,
   ),

@@ -4,7 +4,7 @@
 // (so `npx portrait` finds the clone and `./data` is the server's), against `npm start`.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { expectServing } from '../support/still-serving.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(README, 'utf8');
 
-it('README configuration table is the one config.ts generates (run npm run docs)', () => {
+it('README generated parts are current: the configuration table, the test-suite examples (npm run docs)', () => {
   assert.ok(readme.includes('<!-- options:start -->'));
   assert.equal(readme, withGeneratedSections(readme));
 });
@@ -52,6 +52,9 @@ function npmStart(dataDir: string): Promise<{ server: ChildProcess; port: number
   });
 }
 
+/** The consumer suite (test/consumer): the README's test-suite examples are its files. */
+const CONSUMER = join(ROOT, 'test', 'consumer');
+
 describe('the README examples', () => {
   let work: string;
   let server: ChildProcess | undefined;
@@ -61,6 +64,8 @@ describe('the README examples', () => {
   before(async () => {
     mkdirSync(join(ROOT, '.tmp'), { recursive: true });
     work = mkdtempSync(join(ROOT, '.tmp', 'readme-'));
+    // The test-suite examples read their fixtures and photo from beside them, as in test/consumer.
+    for (const file of ['fixtures.json', 'adele.jpg']) copyFileSync(join(CONSUMER, file), join(work, file));
     ({ server, port, output } = await npmStart(join(work, 'data')));
   });
 
