@@ -124,8 +124,9 @@ function refuseUnknown(given: object, known: Iterable<string>, where: string): v
 /** The server's configuration: serve's defaults, then what the options say. */
 function configFrom(options: StartPortraitOptions): ServeConfig {
   const serve = { ...(options.serve ?? {}) } as Record<string, unknown>;
+  refuseUnknown(serve, [...SERVE_SPECS.keys(), 'faults'], 'serve.');
+  // Not a server option: startPortrait sets it on every tenant once they exist.
   delete serve['faults'];
-  refuseUnknown(serve, SERVE_SPECS.keys(), 'serve.');
   const opts: Record<string, unknown> = {};
   for (const spec of SERVE_OPTIONS) if (spec.default !== undefined) opts[camelName(spec)] = spec.default;
   opts['logLevel'] = 'silent';

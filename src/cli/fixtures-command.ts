@@ -14,7 +14,7 @@ function applyCommand(): Command {
     .argument('<file>', 'fixtures JSON (fixtures.schema.json); photo paths are relative to it')
     .addHelpText(
       'after',
-      '\nPrints what was done; with --json, {"tenants": [{"id", "name"}], "created", "changed", "unchanged"}.\n' +
+      '\nPrints what was done; with --json, {"tenants": [{"id", "name"}], "created", "changed", "unchanged", "photos"}.\n' +
         'A mistake is named by its JSON pointer (exit 2): one in the file, or a member who is not a user,\n' +
         'before anything is written; a photo the pipeline refuses, once the rest is (run it again when mended).\n' +
         '\nExamples:\n' +
@@ -31,7 +31,7 @@ function applyCommand(): Command {
         opts,
         applied,
         `${applied.tenants.map((t) => `${t.name}\t${t.id}`).join('\n')}\n` +
-          `${applied.created} created, ${applied.changed} changed, ${applied.unchanged} unchanged`,
+          `${applied.created} created, ${applied.changed} changed, ${applied.unchanged} unchanged; ${applied.photos} photos stored`,
       );
     });
   });

@@ -30,12 +30,14 @@ import { createTenant, updateTenantSettings } from './tenants.js';
 import { createUser, setPassword, updateUser } from './users.js';
 import { secretMatches, newClientSecret } from '../auth/credentials.js';
 
-/** What applying fixtures did: the tenants they name, and how many objects were made or changed. */
+/** What applying fixtures did: the tenants they name, how many objects were made or changed, and photos stored. */
 export interface FixturesApplied {
   tenants: { id: string; name: string }[];
   created: number;
   changed: number;
   unchanged: number;
+  /** Photos put through the pipeline this time (new or changed source bytes). */
+  photos: number;
 }
 
 type Outcome = 'created' | 'changed' | 'unchanged';
@@ -55,7 +57,7 @@ async function at<T>(pointer: string, work: () => Promise<T>): Promise<T> {
 }
 
 class Applier {
-  readonly result: FixturesApplied = { tenants: [], created: 0, changed: 0, unchanged: 0 };
+  readonly result: FixturesApplied = { tenants: [], created: 0, changed: 0, unchanged: 0, photos: 0 };
 
   /** Photos wait until every object exists, then go through the pipeline a few at a time. */
   private readonly photos: (() => Promise<void>)[] = [];
@@ -340,16 +342,11 @@ class Applier {
     this.photos.push(async () => {
       const hash = sourceHash(body);
       if ((await this.store.photos.readPhotoSet(tenantId, ownerId))?.sourceSha256 === hash) return;
+      const deps = { photos: this.store.photos, pipeline: this.pipeline };
       await at(pointer, () =>
-        replacePhoto(
-          { photos: this.store.photos, pipeline: this.pipeline },
-          { tenantId, photoOwnerId: ownerId },
-          body,
-          {
-            sourceSha256: hash,
-          },
-        ),
+        replacePhoto(deps, { tenantId, photoOwnerId: ownerId }, body, { sourceSha256: hash }),
       );
+      this.result.photos++;
     });
   }
 }

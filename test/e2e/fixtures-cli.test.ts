@@ -106,13 +106,16 @@ describe('portrait fixtures apply', () => {
 
   it('prints created 0 and changed 0 when run again', async () => {
     const again = await portraitJson(['fixtures', 'apply', join(dir, 'fixtures.json'), '--data', data]);
-    assert.deepEqual(again, { tenants: first.tenants, created: 0, changed: 0, unchanged: 6 });
+    assert.deepEqual(again, { tenants: first.tenants, created: 0, changed: 0, unchanged: 6, photos: 0 });
   });
 
   it('says the same in words without --json', async () => {
     const result = await portrait(['fixtures', 'apply', join(dir, 'fixtures.json'), '--data', data]);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, `contoso\t${first.tenants[0]!.id}\n0 created, 0 changed, 6 unchanged\n`);
+    assert.equal(
+      result.stdout,
+      `contoso\t${first.tenants[0]!.id}\n0 created, 0 changed, 6 unchanged; 0 photos stored\n`,
+    );
   });
 
   it('gives the app the client id `portrait token --app` uses', async () => {

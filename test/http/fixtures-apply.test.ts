@@ -277,8 +277,8 @@ describe('fixtures applied to the store of a running server', () => {
     const before = await etags();
     const again = await applyFixtures(h.store, await load(), PIPELINE);
     assert.deepEqual(
-      { created: again.created, changed: again.changed, unchanged: again.unchanged },
-      { created: 0, changed: 0, unchanged: 11 },
+      { created: again.created, changed: again.changed, unchanged: again.unchanged, photos: again.photos },
+      { created: 0, changed: 0, unchanged: 11, photos: 0 },
     );
     assert.deepEqual(again.tenants, first.tenants);
     assert.deepEqual(await etags(), before);
@@ -289,8 +289,13 @@ describe('fixtures applied to the store of a running server', () => {
     await writePhoto('adele.jpg', ORANGE, 'jpeg');
     const changed = await applyFixtures(h.store, await load('Adele V.'), PIPELINE);
     assert.deepEqual(
-      { created: changed.created, changed: changed.changed, unchanged: changed.unchanged },
-      { created: 0, changed: 1, unchanged: 10 },
+      {
+        created: changed.created,
+        changed: changed.changed,
+        unchanged: changed.unchanged,
+        photos: changed.photos,
+      },
+      { created: 0, changed: 1, unchanged: 10, photos: 1 },
     );
     assert.equal((await get('/v1.0/users/adele@contoso.example')).json().displayName, 'Adele V.');
     const after = await etags();
