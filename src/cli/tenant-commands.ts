@@ -1,7 +1,9 @@
 // `portrait tenant create|list|update`: tenants and their settings from the command line (SPEC §1).
 import { Command, Option } from 'commander';
 import { CONSUMER_TENANT_ID } from '../auth/caller.js';
-import type { TenantSettings } from '../domain/tenant.js';
+import type { SignInProvider, TenantSettings } from '../domain/tenant.js';
+import { providerConfig } from '../services/federation.js';
+import { parseSignInProvider } from '../services/sign-in-provider.js';
 import { tenantJson } from '../graph/directory-json.js';
 import { AVATAR_MODES, parseCorsOrigins, parseFaults } from '../services/tenant-settings.js';
 import { createTenant, updateTenantSettings } from '../services/tenants.js';
@@ -16,6 +18,26 @@ import {
   usageOf,
   withStore,
 } from './cli-support.js';
+
+/**
+ * `--sign-in-provider` is saved even when its issuer does not answer now (it may be down, or
+ * reachable only from the servers), with a warning; so is a secret variable this shell lacks.
+ */
+async function tryDiscovery(provider: SignInProvider): Promise<void> {
+  const secret = process.env[provider.clientSecretEnv];
+  if (!secret) {
+    process.stderr.write(
+      `warning: ${provider.clientSecretEnv} is not set here; each server reads the client secret from it\n`,
+    );
+  }
+  try {
+    await providerConfig(provider, secret ?? 'not-set');
+  } catch (error) {
+    process.stderr.write(
+      `warning: ${provider.issuer} did not answer discovery (${(error as Error).message}); saved anyway\n`,
+    );
+  }
+}
 
 export function tenantCommand(): Command {
   const tenant = new Command('tenant').description('Create and list tenants');
@@ -83,9 +105,15 @@ export function tenantCommand(): Command {
           "simulated failures of this tenant's API requests, e.g. '429=0.1 503=0.05 504=0.02 delay=200ms retry-after=1s seed=42', or 'off'",
         ),
       )
+      .addOption(
+        new Option(
+          '--sign-in-provider <spec>',
+          "people sign in through the organisation's OpenID provider: 'ISSUER client-id=ID client-secret-env=VAR [name=…] [scopes=…] [user-claim=email] [provision=jit|existing] [roles-claim=C] [role-map=…] [passwords=on|off]', or 'off'",
+        ),
+      )
       .addHelpText(
         'after',
-        '\nExamples:\n  portrait tenant update contoso --faults "429=0.1 503=0.05 delay=200ms"\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json\n  portrait tenant update contoso --photo-update-roles "People Administrator, Global Administrator"\n  portrait tenant update contoso --avatars public',
+        '\nExamples:\n  portrait tenant update contoso --sign-in-provider "https://login.acme.example/realms/acme client-id=portrait client-secret-env=ACME_SECRET name=\'Acme SSO\' provision=jit"\n  portrait tenant update contoso --faults "429=0.1 503=0.05 delay=200ms"\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json\n  portrait tenant update contoso --photo-update-roles "People Administrator, Global Administrator"\n  portrait tenant update contoso --avatars public',
       )
       .action((key: string, opts: Options) => {
         const corsOrigins = opts['corsOrigins']
@@ -93,6 +121,10 @@ export function tenantCommand(): Command {
           : undefined;
         const faults =
           opts['faults'] === undefined ? undefined : usageOf(() => parseFaults(String(opts['faults'])));
+        const signInProvider =
+          opts['signInProvider'] === undefined
+            ? undefined
+            : usageOf(() => parseSignInProvider(String(opts['signInProvider'])));
         const photoRoles = opts['photoUpdateRoles'];
         const allowedRoles =
           photoRoles === undefined
@@ -107,6 +139,7 @@ export function tenantCommand(): Command {
                 );
         return withStore(opts, async (store) => {
           const found = await namedTenant(store, key);
+          if (signInProvider) await tryDiscovery(signInProvider);
           const mode = opts['missingPhotoMetadata'];
           const updated = await updateTenantSettings(store.directory, found, {
             ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
@@ -115,6 +148,7 @@ export function tenantCommand(): Command {
             ...(faults !== undefined ? { faults } : {}),
             ...(allowedRoles ? { photoUpdateSettings: { source: 'cloud' as const, allowedRoles } } : {}),
             ...(opts['avatars'] ? { avatars: opts['avatars'] as TenantSettings['avatars'] } : {}),
+            ...(signInProvider !== undefined ? { signInProvider } : {}),
           });
           emit(opts, tenantJson(updated), `${updated.id}\t${JSON.stringify(updated.settings)}`);
         });

@@ -25,6 +25,30 @@ export interface TenantSettings {
   photoUpdateSettings: { source: 'cloud'; allowedRoles: string[] };
   /** Simulated failures for client resilience tests (`--faults`); null when off. */
   faults: FaultSettings | null;
+  /** People sign in through the organisation's OpenID provider (SPEC §12); null when off. */
+  signInProvider: SignInProvider | null;
+}
+
+/** An upstream OpenID Connect provider Portrait is a relying party of (SPEC §12). */
+export interface SignInProvider {
+  /** Discovered at `${issuer}/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  /** The environment variable each server reads the client secret from; the secret is never stored. */
+  clientSecretEnv: string;
+  /** "Sign in with NAME"; the issuer's host by default. */
+  name: string;
+  scopes: string[];
+  /** The ID token claim that names the person: matched to object id, UPN or mail. */
+  userClaim: string;
+  /** `jit` creates an unknown person; `existing` (default) turns them away. */
+  provision: 'jit' | 'existing';
+  /** The claim listing the person's groups or roles; null: no role mapping. */
+  rolesClaim: string | null;
+  /** A value of `rolesClaim` → the directory roles (template ids) it gives. */
+  roleMap: Record<string, string[]>;
+  /** Whether password sign-in stays open beside the provider. */
+  passwords: boolean;
 }
 
 /** Shares (0..1) of a tenant's API requests answered with each error, and a delay for the rest. */
@@ -48,6 +72,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   photoUpdateSettings: { source: 'cloud', allowedRoles: [] },
   faults: null,
   avatars: 'off',
+  signInProvider: null,
 };
 
 export interface Tenant {

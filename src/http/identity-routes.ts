@@ -15,6 +15,12 @@ import {
   submitSignIn,
 } from '../services/oauth-service.js';
 import type { Tenant } from '../domain/tenant.js';
+import {
+  beginFederation,
+  completeFederation,
+  FEDERATION_COOKIE,
+  FederationError,
+} from '../services/federation.js';
 import { consentPage, errorPage, formPostPage, signInPage } from './sign-in-pages.js';
 
 type TenantParams = { Params: { tenant: string } };
@@ -51,8 +57,23 @@ function basicCredentials(request: FastifyRequest): { client_id?: string; client
   }
 }
 
-function respond(reply: FastifyReply, request: FastifyRequest, outcome: AuthorizeOutcome) {
-  const action = request.url.split('?')[0]!;
+/** A cookie of the request by name (the federation state: one cookie, no cookie library needed). */
+function cookieOf(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+const federationPath = (tenant: Tenant) => `/${tenant.id}/federation/`;
+
+/** The federation state cookie, cleared: a callback spends it, whatever its outcome. */
+const spentCookie = (tenant: Tenant) =>
+  `${FEDERATION_COOKIE}=; Path=${federationPath(tenant)}; Max-Age=0; HttpOnly; SameSite=Lax`;
+
+function respond(reply: FastifyReply, request: FastifyRequest, tenant: Tenant, outcome: AuthorizeOutcome) {
+  const action = request.url.split('?')[0]!.replace(/\/federation\/callback$/, '/oauth2/v2.0/authorize');
   if ('respond' in outcome) {
     const { redirectUri, responseMode } = outcome.respond;
     if (responseMode === 'form_post') return formPostPage(reply, redirectUri, outcome.params);
@@ -61,14 +82,21 @@ function respond(reply: FastifyReply, request: FastifyRequest, outcome: Authoriz
     return reply.header('cache-control', 'no-store').redirect(`${redirectUri}${joiner}${encoded}`, 302);
   }
   switch (outcome.show) {
-    case 'sign-in':
+    case 'sign-in': {
+      const provider = tenant.settings.signInProvider;
+      const start = `${federationPath(tenant)}start?interaction=${encodeURIComponent(outcome.interaction)}`;
+      // passwords=off: the organisation's provider is the only way in; go straight there.
+      if (provider && !provider.passwords)
+        return reply.header('cache-control', 'no-store').redirect(start, 302);
       return signInPage(reply, {
         action,
         interaction: outcome.interaction,
         appName: outcome.app.displayName,
         ...(outcome.username !== undefined ? { username: outcome.username } : {}),
         ...(outcome.error ? { error: outcome.error } : {}),
+        ...(provider ? { federation: { name: provider.name, href: start } } : {}),
       });
+    }
     case 'consent':
       return consentPage(reply, {
         action,
@@ -141,7 +169,7 @@ export async function identityRoutes(app: FastifyInstance, ctx: IssuerContext): 
         if (error instanceof OAuthError) return errorPage(reply, 400, error.description);
         throw error;
       }
-      return respond(reply, request, await step(tenant, request));
+      return respond(reply, request, tenant, await step(tenant, request));
     };
 
   app.get(
@@ -152,9 +180,76 @@ export async function identityRoutes(app: FastifyInstance, ctx: IssuerContext): 
   );
   app.post(
     '/:tenant/oauth2/v2.0/authorize',
-    authorizeStep((tenant, request) => {
+    authorizeStep(async (tenant, request) => {
       const form = request.body ?? {};
-      return form['step'] === 'consent' ? submitConsent(ctx, tenant, form) : submitSignIn(ctx, tenant, form);
+      if (form['step'] === 'consent') return submitConsent(ctx, tenant, form);
+      const provider = tenant.settings.signInProvider;
+      if (provider && !provider.passwords) {
+        return {
+          show: 'error',
+          status: 403,
+          message: `Password sign-in is off for this organisation: sign in with ${provider.name}.`,
+        };
+      }
+      return submitSignIn(ctx, tenant, form);
+    }),
+  );
+
+  /** Federation (SPEC §12): every failure is a page saying what happened, with a way to start again. */
+  const federationStep =
+    (
+      step: (
+        tenant: Tenant,
+        request: FastifyRequest<TenantParams & { Querystring: Form }>,
+        reply: FastifyReply,
+      ) => Promise<unknown>,
+    ) =>
+    async (request: FastifyRequest<TenantParams & { Querystring: Form }>, reply: FastifyReply) => {
+      let tenant: Tenant | undefined;
+      try {
+        tenant = await resolveTenant(ctx.store, request.params.tenant);
+        return await step(tenant, request, reply);
+      } catch (error) {
+        if (error instanceof OAuthError) return errorPage(reply, 400, error.description);
+        // A failed callback spends its state too.
+        if (tenant && request.url.includes('/federation/callback'))
+          reply.header('set-cookie', spentCookie(tenant));
+        if (!(error instanceof FederationError)) {
+          // Still a page, for a person (two first sign-ins of one person at once, a store that failed).
+          request.log.error({ err: error }, 'sign-in through the provider failed unexpectedly');
+          return errorPage(reply, 503, 'Portrait could not finish this sign-in. Please start again.');
+        }
+        request.log.warn(
+          { status: error.status, reason: error.message },
+          'sign-in through the provider failed',
+        );
+        return errorPage(reply, error.status, error.message, error.startAgain);
+      }
+    };
+
+  app.get(
+    '/:tenant/federation/start',
+    federationStep(async (tenant, request, reply) => {
+      const started = await beginFederation(ctx, tenant, String(request.query['interaction'] ?? ''));
+      const secure = ctx.publicBase().startsWith('https:') ? '; Secure' : '';
+      return reply
+        .header('cache-control', 'no-store')
+        .header(
+          'set-cookie',
+          `${FEDERATION_COOKIE}=${started.cookie}; Path=${federationPath(tenant)}; Max-Age=${started.maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`,
+        )
+        .redirect(started.location, 302);
+    }),
+  );
+
+  app.get(
+    '/:tenant/federation/callback',
+    federationStep(async (tenant, request, reply) => {
+      const current = new URL(request.url, ctx.publicBase());
+      const outcome = await completeFederation(ctx, tenant, current, cookieOf(request, FEDERATION_COOKIE));
+      // Good once: the state is spent whatever the outcome.
+      reply.header('set-cookie', spentCookie(tenant));
+      return respond(reply, request, tenant, outcome);
     }),
   );
 }

@@ -16,7 +16,9 @@ h1{font-size:1.5rem;font-weight:600;margin:0 0 1rem}label{display:block;margin:.
 input[type=email],input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.5rem;font:inherit;border:1px solid #8a8886}
 button{margin-top:1.25rem;padding:.5rem 1.5rem;font:inherit;border:0;background:#0067b8;color:#fff;cursor:pointer}
 button.secondary{background:#e1dfdd;color:#201f1e;margin-right:.5rem}.error{color:#a4262c}ul{padding-left:1.2rem}
-li{margin:.4rem 0}small{color:#605e5c}`;
+li{margin:.4rem 0}small{color:#605e5c}
+a.button{display:block;text-align:center;margin-top:1rem;padding:.6rem 1rem;background:#0067b8;color:#fff;text-decoration:none}
+a.button:hover,a.button:focus{background:#005293;outline:2px solid #201f1e;outline-offset:2px}.or{margin:1.5rem 0 0;text-align:center}`;
 
 function page(reply: FastifyReply, status: number, title: string, body: string, scriptNonce?: string) {
   const scripts = scriptNonce ? ` 'nonce-${scriptNonce}'` : " 'none'";
@@ -40,7 +42,15 @@ function page(reply: FastifyReply, status: number, title: string, body: string, 
 
 export function signInPage(
   reply: FastifyReply,
-  view: { action: string; interaction: string; appName: string; username?: string; error?: string },
+  view: {
+    action: string;
+    interaction: string;
+    appName: string;
+    username?: string;
+    error?: string;
+    /** The organisation's own provider (SPEC §12): "Sign in with NAME". */
+    federation?: { name: string; href: string };
+  },
 ) {
   return page(
     reply,
@@ -48,6 +58,10 @@ export function signInPage(
     'Sign in',
     `<h1>Sign in</h1><p>to continue to <strong>${escapeHtml(view.appName)}</strong></p>` +
       (view.error ? `<p class="error" role="alert">${escapeHtml(view.error)}</p>` : '') +
+      (view.federation
+        ? `<a class="button" href="${escapeHtml(view.federation.href)}">Sign in with ${escapeHtml(view.federation.name)}</a>` +
+          `<p class="or"><small>or with a password kept by Portrait</small></p>`
+        : '') +
       `<form method="post" action="${escapeHtml(view.action)}">` +
       `<input type="hidden" name="interaction" value="${escapeHtml(view.interaction)}">` +
       `<input type="hidden" name="step" value="login">` +
@@ -82,12 +96,14 @@ export function consentPage(
   );
 }
 
-export function errorPage(reply: FastifyReply, status: number, message: string) {
+export function errorPage(reply: FastifyReply, status: number, message: string, startAgain?: string) {
   return page(
     reply,
     status,
     'Sign-in error',
-    `<h1>Sorry, that did not work</h1><p class="error">${escapeHtml(message)}</p>`,
+    `<h1>Sorry, that did not work</h1><p class="error">${escapeHtml(message)}</p>` +
+      (startAgain ? `<a class="button" href="${escapeHtml(startAgain)}">Start again</a>` : '') +
+      `<p><small>Request id: ${escapeHtml(reply.request.id)}</small></p>`,
   );
 }
 

@@ -247,7 +247,7 @@ async function issueCode(
 }
 
 /** After sign-in: the scopes still needing the user's consent, or a code when none do. */
-async function afterSignIn(
+export async function afterSignIn(
   ctx: IssuerContext,
   request: AuthorizationRequest,
   app: AppRegistration,
@@ -273,7 +273,7 @@ async function afterSignIn(
   };
 }
 
-async function appOf(
+export async function appOf(
   ctx: IssuerContext,
   request: AuthorizationRequest,
 ): Promise<AppRegistration | undefined> {

@@ -7,13 +7,17 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { setPassword } from '../../src/services/users.js';
 import { DIRECTORY_ROLES } from '../../src/auth/directory-roles.js';
 import type { User } from '../../src/domain/directory.js';
 import type { Tenant } from '../../src/domain/tenant.js';
-import { chromiumMissing, launchChromium } from '../support/chromium.js';
+import {
+  chromiumMissing,
+  expectAccessible,
+  expectFitsNarrowScreen,
+  launchChromium,
+} from '../support/chromium.js';
 import { Harness } from '../support/harness.js';
 import { BLUE, halves, near, pixel, RED, solid } from '../support/images.js';
 
@@ -54,29 +58,9 @@ describe('the web console and the permissions explorer in Chromium', { skip: chr
     await on.locator('#my-photo-title').waitFor();
   }
 
-  /** axe-core in the page: no serious or critical violation. */
-  async function accessible(on: Page, what: string) {
-    await on.evaluate(axe.source);
-    const result = (await on.evaluate(() =>
-      (globalThis as any).axe.run({ resultTypes: ['violations'] }),
-    )) as axe.AxeResults;
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      `${what}: accessibility violations`,
-    );
-  }
-
-  /** At 360 px wide the page does not scroll sideways; back to the wide view after. */
-  async function fitsNarrowScreen(on: Page, what: string) {
-    const size = on.viewportSize()!;
-    await on.setViewportSize({ width: 360, height: 740 });
-    const width = await on.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
-    await on.screenshot({ path: `${RESULTS}${what}-360.png`, fullPage: true });
-    await on.setViewportSize(size);
-    assert.ok(width <= 360, `${what} is ${width} px wide at 360`);
-  }
+  const accessible = expectAccessible;
+  const fitsNarrowScreen = (on: Page, what: string) =>
+    expectFitsNarrowScreen(on, what, `${RESULTS}${what}-360.png`);
 
   before(async () => {
     h = await Harness.start();

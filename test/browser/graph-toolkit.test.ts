@@ -17,6 +17,9 @@ import type { User } from '../../src/domain/directory.js';
 import type { Tenant } from '../../src/domain/tenant.js';
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { Harness } from '../support/harness.js';
+import { UpstreamIdp } from '../support/upstream-idp.js';
+import { parseSignInProvider } from '../../src/services/sign-in-provider.js';
+import { updateTenantSettings } from '../../src/services/tenants.js';
 import { BLUE, GREEN, near, RED, type Rgb, solidJpeg } from '../support/images.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -167,6 +170,50 @@ describe('the Graph Toolkit and MSAL.js in Chromium', { skip: chromiumMissing },
       assert.ok(near(seen, colour), `the photo shown is ${seen}, not the uploaded ${colour}`);
     });
   }
+
+  it('signs in with MSAL.js through Portrait while Portrait federates to the organisation provider', async () => {
+    const idp = await UpstreamIdp.start({
+      clientId: 'portrait',
+      clientSecret: 'toolkit-sso-secret',
+      redirectUris: [`${h.url}/${tenant.id}/federation/callback`],
+    });
+    try {
+      idp.trustInThisProcess();
+      process.env['PORTRAIT_TEST_TOOLKIT_SSO'] = 'toolkit-sso-secret';
+      idp.people.set('megan', {
+        sub: 'megan',
+        email: megan.mail!,
+        email_verified: true,
+        name: 'Megan Bowen',
+      });
+      await updateTenantSettings(h.store.directory, tenant, {
+        signInProvider: parseSignInProvider(
+          `${idp.issuer} client-id=portrait client-secret-env=PORTRAIT_TEST_TOOLKIT_SSO name='Contoso SSO'`,
+        ),
+      });
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const fresh = await context.newPage();
+      await fresh.goto(site.url);
+      await fresh.waitForURL(`${h.url}/**`);
+      await fresh.getByRole('link', { name: 'Sign in with Contoso SSO' }).click();
+      await fresh.waitForURL(`${idp.issuer}/**`);
+      await fresh.fill('input[name=login]', 'megan');
+      await fresh.fill('input[name=password]', 'any password');
+      await fresh.click('button[type=submit]');
+      await fresh.locator('button[type=submit]').waitFor();
+      if (fresh.url().includes('/interaction/')) await fresh.click('button[type=submit]');
+      await fresh.waitForURL(`${site.url}**`);
+      await fresh
+        .locator('#status')
+        .filter({ hasText: /signed in|failed/ })
+        .waitFor();
+      assert.equal(await fresh.locator('#status').textContent(), `signed in as ${megan.userPrincipalName}`);
+      await context.close();
+    } finally {
+      await updateTenantSettings(h.store.directory, tenant, { signInProvider: null });
+      await idp.close();
+    }
+  });
 
   it('leaves a screenshot of the page for people to look at', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });

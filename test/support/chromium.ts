@@ -1,7 +1,10 @@
 // Debian's Chromium for browser tests, driven by playwright-core (no downloaded browser). Where it
 // is missing the browser tests skip, and say so loudly: `.ci/run` installs it, so CI never skips.
+// Every page a test shows is checked with axe-core and at 360 px wide (the helpers below).
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import axe from 'axe-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -26,4 +29,28 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** axe-core in the page: no serious or critical violation. */
+export async function expectAccessible(on: Page, what: string): Promise<void> {
+  await on.evaluate(axe.source);
+  const result = (await on.evaluate(() =>
+    (globalThis as any).axe.run({ resultTypes: ['violations'] }),
+  )) as axe.AxeResults;
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${what}: accessibility violations`,
+  );
+}
+
+/** At 360 px wide the page does not scroll sideways (a screenshot goes to `screenshot`); back to the wide view after. */
+export async function expectFitsNarrowScreen(on: Page, what: string, screenshot: string): Promise<void> {
+  const size = on.viewportSize()!;
+  await on.setViewportSize({ width: 360, height: 740 });
+  const width = await on.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
+  await on.screenshot({ path: screenshot, fullPage: true });
+  await on.setViewportSize(size);
+  assert.ok(width <= 360, `${what} is ${width} px wide at 360`);
 }
