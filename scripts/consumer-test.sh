@@ -6,6 +6,8 @@
 # PORTRAIT_NODE_VERSIONS="20 24" runs fewer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# better-sqlite3 compiles from source for each Node; with ccache, its sqlite3.c only once.
+if [[ -z ${CC:-} ]] && command -v ccache >/dev/null 2>&1; then export CC="ccache gcc" CXX="ccache g++"; fi
 root=$PWD
 started=$(date +%s)
 work=$(mktemp -d "${TMPDIR:-/tmp}/portrait-consumer.XXXXXX")

@@ -48,6 +48,11 @@ async function postgresReachable() {
   }
 }
 
+// The CLI tests run the built command (test/support/cli.ts): build what is stale once, before
+// test files start side by side.
+const build = spawn(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
+if ((await new Promise((resolve) => build.on('close', resolve))) !== 0) process.exit(1);
+
 const args = process.argv.slice(2);
 const all =
   args.length > 0 ? args : ['unit', 'contract', 'http', 'e2e', 'browser'].flatMap((d) => files(`test/${d}`));
