@@ -199,8 +199,7 @@ class RunningPortrait implements Portrait {
     }
     const tenant = await store.directory.findTenant(String(request.tenant));
     if (!tenant) throw new TypeError(`portrait.token: no tenant '${request.tenant}'`);
-    const lifetimeSeconds =
-      typeof request.expires === 'number' ? request.expires : parseDuration(request.expires ?? '1h');
+    const lifetimeSeconds = parseDuration(String(request.expires ?? '1h'));
     const options = { audience: request.audience ?? GRAPH_AUDIENCE, lifetimeSeconds };
     if (request.user) {
       const user = await store.directory.findUser(tenant.id, request.user);

@@ -142,6 +142,8 @@ describe('startPortrait', () => {
     );
     await assert.rejects(portrait.token({ tenant: 'contoso' }), /either user .* or app/);
     await assert.rejects(portrait.token({ tenant: 'contoso', app: 'x', expires: 'forever' }), /duration/);
+    await assert.rejects(portrait.token({ tenant: 'contoso', app: 'x', expires: -5 }), /duration/);
+    assert.ok(await portrait.token({ tenant: 'contoso', app: 'x', expires: 90 }));
   });
 
   it('reset() puts back exactly the fixtures: the same ids and ETags, and nothing added stays', async () => {
