@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import { findDirectoryRole } from '../auth/directory-roles.js';
 import { nameBasedGuid } from '../auth/token-issuer.js';
-import { verifyPassword } from '../auth/credentials.js';
+import { newClientSecret, secretMatches, verifyPassword } from '../auth/credentials.js';
 import type { User, UserFields } from '../domain/directory.js';
 import type { Tenant, TenantSettings } from '../domain/tenant.js';
 import type { PipelineOptions } from '../image/photo-pipeline.js';
@@ -28,7 +28,6 @@ import { replacePhoto, sourceHash } from './photo-service.js';
 import { parseCorsOrigins, parseFaults } from './tenant-settings.js';
 import { createTenant, updateTenantSettings } from './tenants.js';
 import { createUser, setPassword, updateUser } from './users.js';
-import { secretMatches, newClientSecret } from '../auth/credentials.js';
 
 /** What applying fixtures did: the tenants they name, how many objects were made or changed, and photos stored. */
 export interface FixturesApplied {
