@@ -11,8 +11,6 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { DIRECTORY_ROLES } from '../../src/auth/directory-roles.js';
 import type { Tenant } from '../../src/domain/tenant.js';
-import { parseSignInProvider } from '../../src/services/sign-in-provider.js';
-import { updateTenantSettings } from '../../src/services/tenants.js';
 import {
   chromiumMissing,
   expectAccessible,
@@ -36,11 +34,11 @@ describe('signing in to the console through the organisation provider, in Chromi
   let browser: Browser;
 
   async function useProvider(options: string) {
-    tenant = await updateTenantSettings(h.store.directory, tenant, {
-      signInProvider: parseSignInProvider(
-        `${idp.issuer} client-id=portrait client-secret-env=${SECRET_ENV} name='Acme SSO' scopes='openid profile email groups' ${options}`,
-      ),
-    });
+    tenant = await idp.useFor(
+      h.store,
+      tenant,
+      `name='Acme SSO' scopes='openid profile email groups' ${options}`,
+    );
   }
 
   /** A fresh browser session at the console, sent to Portrait's sign-in for the tenant. */
@@ -76,14 +74,9 @@ describe('signing in to the console through the organisation provider, in Chromi
   const person = (key: string) => h.store.directory.findUser(tenant.id, key);
 
   before(async () => {
-    process.env[SECRET_ENV] = 'browser-sso-secret';
     h = await Harness.start();
     tenant = await h.tenant('acme');
-    idp = await UpstreamIdp.start({
-      clientId: 'portrait',
-      clientSecret: 'browser-sso-secret',
-      redirectUris: [`${h.url}/${tenant.id}/federation/callback`],
-    });
+    idp = await UpstreamIdp.forPortrait(h.url, tenant, SECRET_ENV);
     idp.trustInThisProcess();
     idp.people.set('nina@acme.example', {
       sub: 'nina@acme.example',

@@ -18,7 +18,6 @@ import type { Tenant } from '../../src/domain/tenant.js';
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { Harness } from '../support/harness.js';
 import { UpstreamIdp } from '../support/upstream-idp.js';
-import { parseSignInProvider } from '../../src/services/sign-in-provider.js';
 import { updateTenantSettings } from '../../src/services/tenants.js';
 import { BLUE, GREEN, near, RED, type Rgb, solidJpeg } from '../support/images.js';
 
@@ -172,25 +171,16 @@ describe('the Graph Toolkit and MSAL.js in Chromium', { skip: chromiumMissing },
   }
 
   it('signs in with MSAL.js through Portrait while Portrait federates to the organisation provider', async () => {
-    const idp = await UpstreamIdp.start({
-      clientId: 'portrait',
-      clientSecret: 'toolkit-sso-secret',
-      redirectUris: [`${h.url}/${tenant.id}/federation/callback`],
-    });
+    const idp = await UpstreamIdp.forPortrait(h.url, tenant, 'PORTRAIT_TEST_TOOLKIT_SSO');
     try {
       idp.trustInThisProcess();
-      process.env['PORTRAIT_TEST_TOOLKIT_SSO'] = 'toolkit-sso-secret';
       idp.people.set('megan', {
         sub: 'megan',
         email: megan.mail!,
         email_verified: true,
         name: 'Megan Bowen',
       });
-      await updateTenantSettings(h.store.directory, tenant, {
-        signInProvider: parseSignInProvider(
-          `${idp.issuer} client-id=portrait client-secret-env=PORTRAIT_TEST_TOOLKIT_SSO name='Contoso SSO'`,
-        ),
-      });
+      await idp.useFor(h.store, tenant, "name='Contoso SSO'");
       const context = await browser.newContext({ ignoreHTTPSErrors: true });
       const fresh = await context.newPage();
       await fresh.goto(site.url);

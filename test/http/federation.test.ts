@@ -10,8 +10,6 @@ import { type Dispatcher, request } from 'undici';
 import { DIRECTORY_ROLES } from '../../src/auth/directory-roles.js';
 import type { Tenant } from '../../src/domain/tenant.js';
 import { createApp, grantConsent } from '../../src/services/app-service.js';
-import { parseSignInProvider } from '../../src/services/sign-in-provider.js';
-import { updateTenantSettings } from '../../src/services/tenants.js';
 import { Harness } from '../support/harness.js';
 import { UpstreamIdp, walkSignIn } from '../support/upstream-idp.js';
 
@@ -33,11 +31,7 @@ const pkce = () => {
 };
 
 async function useProvider(options: string): Promise<void> {
-  tenant = await updateTenantSettings(h.store.directory, tenant, {
-    signInProvider: parseSignInProvider(
-      `${idp.issuer} client-id=portrait client-secret-env=${SECRET_ENV} name='Acme SSO' ${options}`,
-    ),
-  });
+  tenant = await idp.useFor(h.store, tenant, `name='Acme SSO' ${options}`);
 }
 
 /** The app's authorize request, walked through Portrait and the provider as `login`. */
@@ -86,14 +80,9 @@ async function redeem(url: string, verifier: string) {
 }
 
 before(async () => {
-  process.env[SECRET_ENV] = 'acme-client-secret';
   h = await Harness.start();
   tenant = await h.tenant('acme');
-  idp = await UpstreamIdp.start({
-    clientId: 'portrait',
-    clientSecret: 'acme-client-secret',
-    redirectUris: [`${h.url}/${tenant.id}/federation/callback`],
-  });
+  idp = await UpstreamIdp.forPortrait(h.url, tenant, SECRET_ENV);
   // The walk below uses one client for both: it trusts Portrait's CA and the provider's.
   browserAgent = idp.trustInThisProcess(...(h.server.ca ? [h.server.ca] : []));
   const created = await createApp(h.store.apps, { tenant, name: 'photo-web', redirectUris: [APP_REDIRECT] });

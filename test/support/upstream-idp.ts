@@ -5,11 +5,16 @@
 //
 // The server under test reaches it with Node's fetch, which trusts what the process trusts: as an
 // administrator gives a private CA with NODE_EXTRA_CA_CERTS, `trustInThisProcess()` adds this CA.
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import Provider from 'oidc-provider';
 import { Agent, type Dispatcher, request, setGlobalDispatcher } from 'undici';
+import type { Tenant } from '../../src/domain/tenant.js';
+import { parseSignInProvider } from '../../src/services/sign-in-provider.js';
+import { updateTenantSettings } from '../../src/services/tenants.js';
+import type { Store } from '../../src/store/store.js';
 import { ephemeralDevCertificate } from '../../src/tls/dev-certificate.js';
 
 export interface Person {
@@ -35,6 +40,34 @@ export class UpstreamIdp {
     /** PEM of the CA that signed its certificate. */
     readonly ca: string,
   ) {}
+
+  /** The environment variable Portrait reads this provider's client secret from (`forPortrait`). */
+  private secretEnv = '';
+
+  /**
+   * A provider with Portrait registered as its client for the tenant, redirecting to its callback,
+   * the client secret put in the environment variable `secretEnv`: as an administrator sets it up.
+   */
+  static async forPortrait(portraitUrl: string, tenant: Tenant, secretEnv: string): Promise<UpstreamIdp> {
+    const secret = randomBytes(18).toString('base64url');
+    process.env[secretEnv] = secret;
+    const idp = await UpstreamIdp.start({
+      clientId: 'portrait',
+      clientSecret: secret,
+      redirectUris: [`${portraitUrl}/${tenant.id}/federation/callback`],
+    });
+    idp.secretEnv = secretEnv;
+    return idp;
+  }
+
+  /** Makes it the tenant's sign-in provider: `settings` as `--sign-in-provider` takes them after the client. */
+  useFor(store: Store, tenant: Tenant, settings: string): Promise<Tenant> {
+    return updateTenantSettings(store.directory, tenant, {
+      signInProvider: parseSignInProvider(
+        `${this.issuer} client-id=portrait client-secret-env=${this.secretEnv} ${settings}`,
+      ),
+    });
+  }
 
   static async start(options: {
     clientId: string;
