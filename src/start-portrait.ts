@@ -2,6 +2,7 @@
 // with its data declared once. By default it keeps everything in memory (store and certificate),
 // listens on a free loopback port with a CA of its own, and logs nothing; `reset()` puts the store
 // back to exactly the fixtures between tests, and `close()` leaves nothing running.
+import { Option } from 'commander';
 import { type OptionSpec, SERVE_OPTIONS, type ServeConfig, serveConfig } from './config.js';
 import { canonicalPermissions } from './services/app-service.js';
 import { DEMO_TENANT_NAME } from './services/demo-seed.js';
@@ -97,12 +98,8 @@ const NOT_SERVE_OPTIONS = new Set([
   'demo',
 ]);
 
-/** `--max-uploads <n>` → `maxUploads` */
-const camelName = (spec: OptionSpec) =>
-  spec.flags
-    .split(' ')[0]!
-    .replace(/^--(no-)?/, '')
-    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+/** `--max-uploads <n>` → `maxUploads`, as commander names the parsed option. */
+const camelName = (spec: OptionSpec) => new Option(spec.flags).attributeName();
 
 const SERVE_SPECS = new Map(
   SERVE_OPTIONS.filter((spec) => !NOT_SERVE_OPTIONS.has(camelName(spec))).map((spec) => [
