@@ -13,7 +13,13 @@ import * as oidc from 'openid-client';
 import type { User } from '../domain/directory.js';
 import type { SignInProvider, Tenant } from '../domain/tenant.js';
 import { isUserPrincipalName } from './users.js';
-import { afterSignIn, appOf, type AuthorizeOutcome, type IssuerContext } from './oauth-service.js';
+import {
+  afterSignIn,
+  appOf,
+  type AuthorizeOutcome,
+  DISABLED_ACCOUNT,
+  type IssuerContext,
+} from './oauth-service.js';
 import { createUser, updateUser } from './users.js';
 import { isLoopback } from './sign-in-provider.js';
 
@@ -267,6 +273,7 @@ async function personOf(
       directoryRoles: rolesFor([]),
     });
   }
+  if (!found.accountEnabled) throw new FederationError(403, DISABLED_ACCOUNT, again);
   const change = {
     ...(provider.provision === 'jit' && found.displayName !== displayName ? { displayName } : {}),
     ...(provider.provision === 'jit' && email && found.mail !== email ? { mail: email } : {}),

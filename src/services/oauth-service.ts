@@ -282,6 +282,10 @@ export async function appOf(
 
 const EXPIRED = 'This sign-in has expired or was altered. Go back to the application and start again.';
 
+/** What a person whose account is disabled (`accountEnabled: false`) is told at sign-in. */
+export const DISABLED_ACCOUNT =
+  'Your account is disabled, so you cannot sign in. Ask an administrator of your organisation to enable it.';
+
 /** The sign-in form was posted. */
 export async function submitSignIn(
   ctx: IssuerContext,
@@ -305,6 +309,16 @@ export async function submitSignIn(
       app,
       username: form.username ?? '',
       error: 'Your account or password is incorrect.',
+    };
+  }
+  // Told only to someone who knows the password, as Entra ID does (AADSTS50057).
+  if (!user.accountEnabled) {
+    return {
+      show: 'sign-in',
+      interaction: form.interaction!,
+      app,
+      username: form.username ?? '',
+      error: DISABLED_ACCOUNT,
     };
   }
   return afterSignIn(ctx, interaction.request, app, user);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { setPassword } from '../../src/services/users.js';
+import { setPassword, updateUser } from '../../src/services/users.js';
 import { DIRECTORY_ROLES } from '../../src/auth/directory-roles.js';
 import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { mintDelegatedToken } from '../../src/auth/token-issuer.js';
@@ -326,6 +326,23 @@ describe('delegated sign-in: authorization code with PKCE', () => {
     const reply = await redeem(callback.last().get('code')!, pkce().verifier);
     assert.equal(reply.json().error, 'invalid_grant');
     assert.deepEqual(reply.json().error_codes, [50148]);
+  });
+
+  it('turns away a disabled account, telling only someone who knows its password', async () => {
+    const { challenge } = pkce();
+    const leaver = await h.user(tenant, 'leaver');
+    await setPassword(h.store.directory, leaver, PASSWORD);
+    await updateUser(h.store.directory, leaver, { accountEnabled: false });
+    const signIn = await browser.open(authorizeUrl('User.Read', challenge));
+    const guessed = await browser.submit(signIn, {
+      username: leaver.userPrincipalName,
+      password: 'a guess at it',
+    });
+    assert.match(guessed.html, /account or password is incorrect/);
+    const refused = await browser.submit(guessed, { username: leaver.userPrincipalName, password: PASSWORD });
+    assert.equal(refused.status, 401);
+    assert.match(refused.html, /Your account is disabled, so you cannot sign in/);
+    assert.notEqual(refused.url.split('?')[0], callback.url, 'no code goes back to the app');
   });
 
   it('needs an admin for admin-consent scopes, until an admin grants them', async () => {
