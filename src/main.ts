@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { identityCommands } from './cli/app-commands.js';
 import { directoryCommands } from './cli/directory-commands.js';
+import { directorySyncCommands } from './cli/directory-sync-command.js';
 import { fixturesCommand } from './cli/fixtures-command.js';
 import { permissionsCommand } from './cli/permissions-command.js';
 import { photosCommand } from './cli/photo-commands.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     serveCommand(),
     tokenCommand(),
     ...directoryCommands(),
+    directorySyncCommands(),
     photosCommand(),
     ...identityCommands(),
     permissionsCommand(),
@@ -100,4 +102,12 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
+// `portrait … | head`: once the reader has gone, nothing more can be said; stop quietly, as Unix
+// tools do, instead of an unhandled EPIPE and its stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw error;
+  });
+}
 process.exitCode = await run(process.argv);
