@@ -154,6 +154,25 @@ describe('sign-in through the organisation provider', () => {
     assert.equal(await h.store.directory.findUser(tenant.id, 'omar@acme.example'), undefined);
   });
 
+  it('turns away a person whose account is disabled in the directory', async () => {
+    await useProvider('provision=jit');
+    const user = await h.store.directory.createUser({
+      tenantId: tenant.id,
+      userPrincipalName: 'lars@acme.example',
+      displayName: 'Lars',
+      accountEnabled: false,
+    });
+    idp.people.set('lars@acme.example', {
+      sub: 'lars@acme.example',
+      email: 'lars@acme.example',
+      email_verified: true,
+    });
+    const { run } = await signIn('lars@acme.example');
+    assert.equal(run.status, 403);
+    assert.match(run.body, /Your account is disabled, so you cannot sign in/);
+    assert.equal((await h.store.directory.findUser(tenant.id, user.id))?.accountEnabled, false);
+  });
+
   it('refuses an e-mail address the provider has not verified', async () => {
     await useProvider('provision=jit');
     idp.people.set('eve@acme.example', {
