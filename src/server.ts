@@ -12,6 +12,7 @@ import { SigningKeys } from './auth/signing-keys.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { defaultBaseUrl, type ServeConfig } from './config.js';
 import { createLogger, serverLogDestination } from './logger.js';
+import { scheduleDirectorySyncs } from './bulk/directory-sync-schedule.js';
 import { seedDemoTenant } from './services/demo-seed.js';
 import { issuerBaseOf } from './services/tokens.js';
 import { UsageRecorder } from './services/usage-recorder.js';
@@ -183,6 +184,7 @@ export async function startServer(
         })
         .catch((error: unknown) => logger.warn({ err: error }, 'collecting unused photo bytes failed'));
     }, COLLECT_PHOTO_BYTES_EVERY_MS).unref();
+    const syncing = scheduleDirectorySyncs(store, { photos: store.photos, pipeline }, logger);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = displayUrl(config, port);
@@ -199,6 +201,7 @@ export async function startServer(
         process.removeListener('uncaughtExceptionMonitor', fatal);
         clearInterval(collecting);
         await app.close();
+        await syncing.stop();
         await recorder.close();
         await store.close();
         logger.flush();

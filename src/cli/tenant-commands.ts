@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { CONSUMER_TENANT_ID } from '../auth/caller.js';
 import type { SignInProvider, TenantSettings } from '../domain/tenant.js';
 import { providerConfig } from '../services/federation.js';
+import { parseLdapSetting } from '../services/ldap-settings.js';
 import { parseSignInProvider } from '../services/sign-in-provider.js';
 import { tenantJson } from '../graph/directory-json.js';
 import { AVATAR_MODES, parseCorsOrigins, parseFaults } from '../services/tenant-settings.js';
@@ -111,9 +112,15 @@ export function tenantCommand(): Command {
           "people sign in through the organisation's OpenID provider: 'ISSUER client-id=ID client-secret-env=VAR [name=…] [scopes=…] [user-claim=email] [provision=jit|existing] [roles-claim=C] [role-map=…] [passwords=on|off]', or 'off'",
         ),
       )
+      .addOption(
+        new Option(
+          '--ldap <spec>',
+          "people and photos from LDAP or Active Directory (portrait directory sync; serve syncs every=…): 'URL base-dn=DN [bind-dn=DN bind-password-env=VAR] [filter=…] [map=…] [anchor=…] [photo-attribute=…] [write-photos=…] [ca=FILE] [starttls] [delete-missing] [every=15m]', or 'off'",
+        ),
+      )
       .addHelpText(
         'after',
-        '\nExamples:\n  portrait tenant update contoso --sign-in-provider "https://login.acme.example/realms/acme client-id=portrait client-secret-env=ACME_SECRET name=\'Acme SSO\' provision=jit"\n  portrait tenant update contoso --faults "429=0.1 503=0.05 delay=200ms"\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json\n  portrait tenant update contoso --photo-update-roles "People Administrator, Global Administrator"\n  portrait tenant update contoso --avatars public',
+        '\nExamples:\n  portrait tenant update contoso --ldap "ldaps://dc1.corp.contoso.com base-dn=\'OU=Staff,DC=corp,DC=contoso,DC=com\' bind-dn=\'CN=portrait,OU=Services,DC=corp,DC=contoso,DC=com\' bind-password-env=PORTRAIT_LDAP_PASSWORD every=15m"\n  portrait tenant update contoso --sign-in-provider "https://login.acme.example/realms/acme client-id=portrait client-secret-env=ACME_SECRET name=\'Acme SSO\' provision=jit"\n  portrait tenant update contoso --faults "429=0.1 503=0.05 delay=200ms"\n  portrait tenant update contoso --cors-origins "https://app.contoso.com http://localhost:3000"\n  portrait tenant update contoso --cors-origins "*" --json\n  portrait tenant update contoso --photo-update-roles "People Administrator, Global Administrator"\n  portrait tenant update contoso --avatars public',
       )
       .action((key: string, opts: Options) => {
         const corsOrigins = opts['corsOrigins']
@@ -126,6 +133,7 @@ export function tenantCommand(): Command {
             ? undefined
             : usageOf(() => parseSignInProvider(String(opts['signInProvider'])));
         const photoRoles = opts['photoUpdateRoles'];
+        const ldapText = opts['ldap'] === undefined ? undefined : String(opts['ldap']);
         const allowedRoles =
           photoRoles === undefined
             ? undefined
@@ -140,6 +148,7 @@ export function tenantCommand(): Command {
         return withStore(opts, async (store) => {
           const found = await namedTenant(store, key);
           if (signInProvider) await tryDiscovery(signInProvider);
+          const ldap = ldapText === undefined ? undefined : usageOf(() => parseLdapSetting(ldapText));
           const mode = opts['missingPhotoMetadata'];
           const updated = await updateTenantSettings(store.directory, found, {
             ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
@@ -149,6 +158,7 @@ export function tenantCommand(): Command {
             ...(allowedRoles ? { photoUpdateSettings: { source: 'cloud' as const, allowedRoles } } : {}),
             ...(opts['avatars'] ? { avatars: opts['avatars'] as TenantSettings['avatars'] } : {}),
             ...(signInProvider !== undefined ? { signInProvider } : {}),
+            ...(ldap !== undefined ? { ldap } : {}),
           });
           emit(opts, tenantJson(updated), `${updated.id}\t${JSON.stringify(updated.settings)}`);
         });

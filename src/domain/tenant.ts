@@ -27,6 +27,47 @@ export interface TenantSettings {
   faults: FaultSettings | null;
   /** People sign in through the organisation's OpenID provider (SPEC §12); null when off. */
   signInProvider: SignInProvider | null;
+  /** People and photos kept in step with an LDAP directory (SPEC §13); null when off. */
+  ldap: LdapSource | null;
+}
+
+/** The user properties a directory sync fills from an entry's attributes. */
+export const SYNCED_USER_PROPERTIES = [
+  'userPrincipalName',
+  'displayName',
+  'mail',
+  'givenName',
+  'surname',
+  'jobTitle',
+] as const;
+export type SyncedUserProperty = (typeof SYNCED_USER_PROPERTIES)[number];
+
+/**
+ * An LDAP or Active Directory a tenant's people come from (SPEC §13). Null fields are detected or
+ * defaulted at each sync; the bind password is read from the environment, never stored.
+ */
+export interface LdapSource {
+  /** `ldap://host:389` or `ldaps://host:636`. */
+  url: string;
+  baseDn: string;
+  bindDn: string | null;
+  bindPasswordEnv: string | null;
+  /** LDAP filter; null: `(|(objectClass=inetOrgPerson)(objectClass=user))`. */
+  filter: string | null;
+  /** Portrait property → LDAP attribute, where it differs from the defaults; `''` maps nothing. */
+  map: Partial<Record<SyncedUserProperty, string>>;
+  /** The attribute naming an entry for good; null: `objectGUID` when present, else `entryUUID`. */
+  anchor: string | null;
+  /** null: `thumbnailPhoto` when the server's schema has it, else `jpegPhoto`. */
+  photoAttribute: string | null;
+  /** Where photos changed in Portrait are written back; null: never. */
+  writePhotos: string | null;
+  deleteMissing: boolean;
+  startTls: boolean;
+  /** A PEM file of the CA the server's certificate is checked against; null: the system's. */
+  caFile: string | null;
+  /** `portrait serve` syncs this often; null: only when `portrait directory sync` runs. */
+  everySeconds: number | null;
 }
 
 /** An upstream OpenID Connect provider Portrait is a relying party of (SPEC §12). */
@@ -73,6 +114,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   faults: null,
   avatars: 'off',
   signInProvider: null,
+  ldap: null,
 };
 
 export interface Tenant {

@@ -2,6 +2,7 @@
 // parsed and checked here, for the CLI and anything else that sets it.
 import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import type { SignInProvider } from '../domain/tenant.js';
+import { envName, keyedWords, settingWords } from './setting-words.js';
 
 const KEYS = [
   'client-id',
@@ -14,15 +15,6 @@ const KEYS = [
   'role-map',
   'passwords',
 ] as const;
-
-/** Words separated by spaces; a value in single or double quotes may hold spaces. */
-function words(text: string): string[] {
-  const found: string[] = [];
-  const pattern = /(?:[^\s'"]+|'[^']*'|"[^"]*")+/g;
-  for (const [word] of text.matchAll(pattern)) found.push(word.replace(/'([^']*)'|"([^"]*)"/g, '$1$2'));
-  if (/['"]/.test(text.replace(/'[^']*'|"[^"]*"/g, ''))) throw new TypeError('a quote is not closed');
-  return found;
-}
 
 /** `group=Role Name;other=Role, Role` → claim value → role template ids. */
 function parseRoleMap(text: string): Record<string, string[]> {
@@ -54,7 +46,7 @@ function parseRoleMap(text: string): Record<string, string[]> {
 /** The setting, or null for `off`; a TypeError saying what is wrong otherwise. */
 export function parseSignInProvider(text: string): SignInProvider | null {
   if (text.trim().toLowerCase() === 'off') return null;
-  const [issuerText, ...rest] = words(text.trim());
+  const [issuerText, ...rest] = settingWords(text.trim());
   let issuer: URL;
   try {
     issuer = new URL(issuerText ?? '');
@@ -68,22 +60,11 @@ export function parseSignInProvider(text: string): SignInProvider | null {
       `the issuer must be https:// (http:// only on this machine's loopback), not '${issuerText}'`,
     );
   }
-  const given = new Map<string, string>();
-  for (const word of rest) {
-    const at = word.indexOf('=');
-    const key = at > 0 ? word.slice(0, at) : word;
-    if (!(KEYS as readonly string[]).includes(key) || at <= 0) {
-      throw new TypeError(`'${word}' is not one of ${KEYS.map((k) => `${k}=…`).join(' ')}`);
-    }
-    given.set(key, word.slice(at + 1));
-  }
+  const given = keyedWords(rest, KEYS);
   for (const key of ['client-id', 'client-secret-env']) {
     if (!given.get(key)) throw new TypeError(`${key}=… is required`);
   }
-  const env = given.get('client-secret-env')!;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) {
-    throw new TypeError(`client-secret-env names an environment variable (letters, digits, _), not '${env}'`);
-  }
+  const env = envName('client-secret-env', given.get('client-secret-env')!);
   const choice = <T extends string>(key: string, values: readonly T[], fallback: T): T => {
     const value = given.get(key) ?? fallback;
     if (!(values as readonly string[]).includes(value))

@@ -9,6 +9,7 @@ import type { SqlBackend } from './sql/schema.js';
 import { SqlAppStore } from './sql/sql-app-store.js';
 import { SqlAvatarStore } from './sql/sql-avatar-store.js';
 import { SqlCounterStore } from './sql/sql-counter-store.js';
+import { SqlDirectoryLinkStore } from './sql/sql-directory-link-store.js';
 import { SqlDirectoryStore } from './sql/sql-directory-store.js';
 import { SqlGroupStore } from './sql/sql-group-store.js';
 import { SqlKeyStore } from './sql/sql-key-store.js';
@@ -95,6 +96,7 @@ export async function openStore(url: string): Promise<Store> {
       kind: backend.kind,
       directory: new SqlDirectoryStore(backend),
       groups: new SqlGroupStore(backend),
+      directoryLinks: new SqlDirectoryLinkStore(backend),
       mailbox: new SqlMailboxStore(backend),
       photos: new PhotoSets(photoMetadata, photoBytes),
       photoBytes,

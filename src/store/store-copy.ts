@@ -25,6 +25,8 @@ export const TABLES: [keyof Database, string[]][] = [
   ['authorization_codes', ['code_hash']],
   ['permission_usage', ['tenant_id', 'app_id', 'day', 'permission_column', 'action', 'permission']],
   ['throttle_counters', ['key', 'window_start']],
+  ['directory_links', ['tenant_id', 'anchor']],
+  ['directory_syncs', ['tenant_id']],
 ];
 
 /** Rows per batch; photo bytes are up to a few hundred KiB each, so fewer of them. */

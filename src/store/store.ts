@@ -3,6 +3,7 @@
 import type { AppStore } from './app-store.js';
 import type { AvatarStore } from './avatar-store.js';
 import type { CounterStore } from './counter-store.js';
+import type { DirectoryLinkStore } from './directory-link-store.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { GroupStore } from './group-store.js';
 import type { KeyStore } from './key-store.js';
@@ -15,6 +16,8 @@ import type { UsageStore } from './usage-store.js';
 export interface Store {
   directory: DirectoryStore;
   groups: GroupStore;
+  /** What each directory sync linked, and when each tenant last synced (SPEC §13). */
+  directoryLinks: DirectoryLinkStore;
   mailbox: MailboxStore;
   /** Photo sets: metadata in the SQL store, bytes in `photoBytes` (photo-sets.ts). */
   photos: PhotoStore;

@@ -7,6 +7,7 @@ import { bulkAndAvatarsSchema } from './004-bulk-and-avatars.js';
 import { permissionUsageSchema } from './005-permission-usage.js';
 import { throttleCountersSchema } from './006-throttle-counters.js';
 import { photoBytesSchema } from './007-photo-bytes.js';
+import { directoryLinksSchema } from './008-directory-links.js';
 
 export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -18,6 +19,7 @@ export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider
       '005-permission-usage': permissionUsageSchema,
       '006-throttle-counters': throttleCountersSchema,
       '007-photo-bytes': photoBytesSchema(blobType),
+      '008-directory-links': directoryLinksSchema,
     };
   },
 });

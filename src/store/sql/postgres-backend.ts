@@ -157,6 +157,23 @@ export async function openPostgresBackend(url: string): Promise<PostgresBackend>
     pool,
     blobType: 'bytea',
     changedElsewhere: () => listener.changed(),
+    // On a connection of its own (not the pool's, which `work` needs): if this node dies, the
+    // server ends the session and the lock with it.
+    withTryLock: async <T>(key: number, name: string, work: () => Promise<T>) => {
+      const client = new pg.Client({ connectionString });
+      client.on('error', () => {});
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ locked: boolean }>(
+          'select pg_try_advisory_lock($1, hashtext($2)) as locked',
+          [key, name],
+        );
+        if (!rows[0]?.locked) return undefined;
+        return { value: await work() };
+      } finally {
+        await client.end().catch(() => {});
+      }
+    },
     listenerPid: () => listener.backendPid,
     writeTransaction: <T>(work: (trx: Db) => Promise<T>) =>
       db.transaction().execute(async (trx) => {

@@ -169,6 +169,27 @@ export interface ThrottleCountersTable {
   count: number;
 }
 
+export interface DirectoryLinksTable {
+  tenant_id: string;
+  anchor: string;
+  user_id: string;
+  source: string;
+  created_by_sync: number;
+  dn: string;
+  directory_photo_sha256: string | null;
+  written_photo_sha256: string | null;
+  photo_etag: string | null;
+}
+
+export interface DirectorySyncsTable {
+  tenant_id: string;
+  started_at: string;
+  finished_at: string | null;
+  result: string;
+  running_until: number;
+  running_holder: string | null;
+}
+
 export interface InstallationTable {
   name: string;
   value: string;
@@ -193,6 +214,8 @@ export interface Database {
   authorization_codes: AuthorizationCodesTable;
   permission_usage: PermissionUsageTable;
   throttle_counters: ThrottleCountersTable;
+  directory_links: DirectoryLinksTable;
+  directory_syncs: DirectorySyncsTable;
 }
 
 export type Db = Kysely<Database>;
@@ -210,6 +233,11 @@ export interface SqlBackend {
   writeTransaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
   /** Whether another connection has committed since the last call (for the read cache). */
   changedElsewhere(): boolean;
+  /**
+   * PostgreSQL: runs `work` holding the session advisory lock (`key`, hash of `name`) when no other
+   * session holds it; undefined (work not run) when one does. Absent on SQLite.
+   */
+  withTryLock?<T>(key: number, name: string, work: () => Promise<T>): Promise<{ value: T } | undefined>;
   /**
    * Runs a read-only statement now and returns its rows, when the backend can without waiting
    * (SQLite, with no transaction open on its one connection); otherwise undefined, and the read

@@ -1,0 +1,212 @@
+// The directory sync's links and runs on any SQL backend.
+import { hostname } from 'node:os';
+import type { Selectable } from 'kysely';
+import type {
+  DirectoryLink,
+  DirectoryLinkStore,
+  DirectorySyncRecord,
+  Exclusive,
+  LinkedUser,
+} from '../directory-link-store.js';
+import type { DirectoryLinksTable, SqlBackend } from './schema.js';
+import { toUser } from './sql-directory-store.js';
+import { parseJson } from './sql-support.js';
+
+/** Key of the advisory locks of directory syncs (the second key is a hash of the tenant id). */
+const SYNC_LOCK_KEY = 0x4c444150; // 'LDAP'
+
+/** SQLite's lease: taken for this long, renewed at a third of it while the sync runs. */
+const LEASE_MS = 60_000;
+
+const THIS_HOLDER = `${hostname()}:${process.pid}`;
+
+/** A holder on this host whose process has ended. */
+function holderIsGone(holder: string): boolean {
+  const at = holder.lastIndexOf(':');
+  if (holder.slice(0, at) !== hostname()) return false;
+  try {
+    process.kill(Number(holder.slice(at + 1)), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+const toLink = (row: Selectable<DirectoryLinksTable>): DirectoryLink => ({
+  anchor: row.anchor,
+  userId: row.user_id,
+  source: row.source,
+  createdBySync: Boolean(row.created_by_sync),
+  dn: row.dn,
+  directoryPhotoSha256: row.directory_photo_sha256,
+  writtenPhotoSha256: row.written_photo_sha256,
+  photoEtag: row.photo_etag,
+});
+
+export class SqlDirectoryLinkStore implements DirectoryLinkStore {
+  constructor(private readonly backend: SqlBackend) {}
+
+  async listLinks(tenantId: string): Promise<LinkedUser[]> {
+    const rows = await this.backend.db
+      .selectFrom('directory_links as l')
+      .leftJoin('users as u', (join) =>
+        join.onRef('u.id', '=', 'l.user_id').onRef('u.tenant_id', '=', 'l.tenant_id'),
+      )
+      .leftJoin('photo_sets as p', (join) =>
+        join.onRef('p.owner_id', '=', 'l.user_id').onRef('p.tenant_id', '=', 'l.tenant_id'),
+      )
+      .selectAll('l')
+      .select([
+        'u.id as u_id',
+        'u.tenant_id as u_tenant_id',
+        'u.user_principal_name as u_user_principal_name',
+        'u.upn_lower as u_upn_lower',
+        'u.display_name as u_display_name',
+        'u.mail as u_mail',
+        'u.directory_roles as u_directory_roles',
+        'u.password_hash as u_password_hash',
+        'u.created_at as u_created_at',
+        'u.properties as u_properties',
+        'p.etag as current_photo_etag',
+      ])
+      .where('l.tenant_id', '=', tenantId)
+      .execute();
+    return rows.map((row) => ({
+      ...toLink(row),
+      user:
+        row.u_id === null
+          ? null
+          : toUser({
+              id: row.u_id,
+              tenant_id: row.u_tenant_id!,
+              user_principal_name: row.u_user_principal_name!,
+              upn_lower: row.u_upn_lower!,
+              display_name: row.u_display_name!,
+              mail: row.u_mail,
+              directory_roles: row.u_directory_roles!,
+              password_hash: row.u_password_hash,
+              created_at: row.u_created_at!,
+              properties: row.u_properties!,
+            }),
+      currentPhotoEtag: row.current_photo_etag ?? null,
+    }));
+  }
+
+  async saveLink(tenantId: string, link: DirectoryLink): Promise<void> {
+    const columns = {
+      user_id: link.userId,
+      source: link.source,
+      created_by_sync: link.createdBySync ? 1 : 0,
+      dn: link.dn,
+      directory_photo_sha256: link.directoryPhotoSha256,
+      written_photo_sha256: link.writtenPhotoSha256,
+      photo_etag: link.photoEtag,
+    };
+    await this.backend.writeTransaction((trx) =>
+      trx
+        .insertInto('directory_links')
+        .values({ tenant_id: tenantId, anchor: link.anchor, ...columns })
+        .onConflict((oc) => oc.columns(['tenant_id', 'anchor']).doUpdateSet(columns))
+        .execute(),
+    );
+  }
+
+  async deleteLink(tenantId: string, anchor: string): Promise<void> {
+    await this.backend.writeTransaction((trx) =>
+      trx
+        .deleteFrom('directory_links')
+        .where('tenant_id', '=', tenantId)
+        .where('anchor', '=', anchor)
+        .execute(),
+    );
+  }
+
+  async lastSync(tenantId: string): Promise<DirectorySyncRecord | undefined> {
+    const row = await this.backend.db
+      .selectFrom('directory_syncs')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    return (
+      row && { startedAt: row.started_at, finishedAt: row.finished_at, result: parseJson(row.result, null) }
+    );
+  }
+
+  async recordSync(tenantId: string, record: DirectorySyncRecord): Promise<void> {
+    const columns = {
+      started_at: record.startedAt,
+      finished_at: record.finishedAt,
+      result: JSON.stringify(record.result),
+    };
+    await this.backend.writeTransaction((trx) =>
+      trx
+        .insertInto('directory_syncs')
+        .values({ tenant_id: tenantId, ...columns, running_until: 0, running_holder: null })
+        .onConflict((oc) => oc.column('tenant_id').doUpdateSet(columns))
+        .execute(),
+    );
+  }
+
+  async exclusively<T>(tenantId: string, work: () => Promise<T>): Promise<Exclusive<T>> {
+    if (this.backend.withTryLock) {
+      const held = await this.backend.withTryLock(SYNC_LOCK_KEY, tenantId, work);
+      return held ? { ran: true, value: held.value } : { ran: false };
+    }
+    let until = await this.takeLease(tenantId, 0);
+    if (until === 0) return { ran: false };
+    const renewing = setInterval(() => {
+      this.takeLease(tenantId, until)
+        .then((renewed) => {
+          if (renewed !== 0) until = renewed;
+        })
+        .catch(() => {});
+    }, LEASE_MS / 3);
+    try {
+      return { ran: true, value: await work() };
+    } finally {
+      clearInterval(renewing);
+      await this.backend.writeTransaction((trx) =>
+        trx
+          .updateTable('directory_syncs')
+          .set({ running_until: 0, running_holder: null })
+          .where('tenant_id', '=', tenantId)
+          .execute(),
+      );
+    }
+  }
+
+  /**
+   * Takes (or, with `held` = the lease's current end, renews) the tenant's lease and returns its new
+   * end; 0 when another process holds one that has not run out. A lease of a process on this host
+   * that no longer runs (killed while syncing) is taken over at once.
+   */
+  private takeLease(tenantId: string, held: number): Promise<number> {
+    return this.backend.writeTransaction(async (trx) => {
+      const now = Date.now();
+      const row = await trx
+        .selectFrom('directory_syncs')
+        .select(['running_until', 'running_holder'])
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst();
+      const until = Number(row?.running_until ?? 0);
+      const holder = row?.running_holder ?? null;
+      if (until > now && until !== held && !(holder && holderIsGone(holder))) return 0;
+      const lease = { running_until: now + LEASE_MS, running_holder: THIS_HOLDER };
+      if (row) {
+        await trx.updateTable('directory_syncs').set(lease).where('tenant_id', '=', tenantId).execute();
+      } else {
+        await trx
+          .insertInto('directory_syncs')
+          .values({
+            tenant_id: tenantId,
+            started_at: new Date(now).toISOString(),
+            finished_at: null,
+            result: 'null',
+            ...lease,
+          })
+          .execute();
+      }
+      return lease.running_until;
+    });
+  }
+}
