@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { bulkImport } from './scenarios/bulk-import.js';
+import { directorySync } from './scenarios/directory-sync.js';
 import { memoryUnderPressure } from './scenarios/memory.js';
 import { postgres } from './scenarios/postgres.js';
 import { reads } from './scenarios/reads.js';
@@ -59,6 +60,17 @@ await step('test-suite', () =>
   testSuite(
     {
       resets: quick ? 5 : 20,
+      postgres: process.env['PORTRAIT_BENCH_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432',
+    },
+    note,
+  ),
+);
+
+await step('directory-sync', () =>
+  directorySync(
+    {
+      entries: quick ? 1000 : 10_000,
+      photos: quick ? 200 : 2_000,
       postgres: process.env['PORTRAIT_BENCH_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432',
     },
     note,

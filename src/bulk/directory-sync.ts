@@ -14,9 +14,10 @@
 // sync. The directory's photo is imported only when its bytes changed; a photo uploaded in Portrait
 // since stays until then, and with --write-photos goes back to the entry, whose bytes are then
 // remembered so they are not imported again.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
+import { nameBasedGuid } from '../auth/token-issuer.js';
 import type { User, UserFields } from '../domain/directory.js';
 import {
   type LdapSource,
@@ -54,6 +55,9 @@ export interface SyncOptions {
 }
 
 const DEFAULT_PHOTO_MEMORY = 256 * 1024 * 1024;
+
+/** Links saved per transaction. */
+const LINK_BATCH = 500;
 
 /** The side of the photo written back: AD's thumbnail size, or a larger one for jpegPhoto. */
 const writeBackSide = (attribute: string) => (attribute.toLowerCase() === 'thumbnailphoto' ? 96 : 360);
@@ -270,8 +274,23 @@ class Sync {
     this.report.failures.push({ dn, error: reason(error) });
   }
 
+  /**
+   * Links are saved a batch at a time (one transaction for many, not one each). Losing a batch to
+   * a crash loses nothing the next run cannot rebuild: a user is found again by the id made from
+   * its anchor, and an imported photo by the SHA-256 it was made from.
+   */
+  private readonly pending = new Map<string, DirectoryLink>();
+
   private async saveLink(link: DirectoryLink) {
-    if (!this.dryRun) await this.store.directoryLinks.saveLink(this.tenant.id, link);
+    if (this.dryRun) return;
+    this.pending.set(link.anchor, link);
+    if (this.pending.size >= LINK_BATCH) await this.flushLinks();
+  }
+
+  async flushLinks(): Promise<void> {
+    const links = [...this.pending.values()];
+    this.pending.clear();
+    await this.store.directoryLinks.saveLinks(this.tenant.id, links);
   }
 
   /** The entry's user, made or brought up to date; undefined when it cannot be (a failure). */
@@ -299,8 +318,11 @@ class Sync {
         if (linked.dn !== entry.dn || linked.source !== source) await this.saveLink(link);
         return { user, link, currentPhotoEtag: linked.currentPhotoEtag };
       }
+      const madeId = nameBasedGuid('directory sync', tenant.id, entry.anchor);
       if (!linked) {
-        const existing = await store.directory.findUser(tenant.id, fields.userPrincipalName);
+        const existing =
+          (await store.directory.findUser(tenant.id, fields.userPrincipalName)) ??
+          (await store.directory.findUser(tenant.id, madeId));
         if (existing) {
           const other = this.byUser.get(existing.id);
           if (other) throw new Error(`${fields.userPrincipalName} is already the user of ${other.dn}`);
@@ -313,7 +335,8 @@ class Sync {
             anchor: entry.anchor,
             userId: existing.id,
             source,
-            createdBySync: false,
+            // The id made from the anchor: this sync made the user, and its link was lost.
+            createdBySync: existing.id === madeId,
             dn: entry.dn,
             directoryPhotoSha256: null,
             writtenPhotoSha256: null,
@@ -325,12 +348,11 @@ class Sync {
           return { user, link, currentPhotoEtag: set?.etag ?? null };
         }
       }
-      // A new user, or one deleted in Portrait whose entry is still there: made again, with the
-      // id it had. The link is saved first, so a crash between the two leaves a link whose user
-      // the next run makes, not a user no link claims.
+      // A new user, with an id made from the anchor; or one deleted in Portrait whose entry is
+      // still there, made again with the id it had.
       const link: DirectoryLink = {
         anchor: entry.anchor,
-        userId: linked?.userId ?? randomUUID(),
+        userId: linked?.userId ?? madeId,
         source,
         createdBySync: true,
         dn: entry.dn,
@@ -340,14 +362,13 @@ class Sync {
       };
       report.users.created++;
       if (this.dryRun) return { user: null, link, currentPhotoEtag: null };
-      await this.saveLink(link);
       const user = await createUser(store.directory, tenant.id, { ...fields, id: link.userId }).catch(
-        async (error: unknown) => {
-          await this.store.directoryLinks.deleteLink(tenant.id, link.anchor);
+        (error: unknown) => {
           report.users.created--;
           throw error;
         },
       );
+      await this.saveLink(link);
       this.byUser.set(user.id, { ...link, user, currentPhotoEtag: null });
       return { user, link, currentPhotoEtag: null };
     } catch (error) {
@@ -458,6 +479,7 @@ class Sync {
     const written = bytes && sha256(bytes);
     // Said before it is written: if the write is cut off, the next run still knows these bytes.
     await this.saveLink({ ...link, writtenPhotoSha256: written });
+    await this.flushLinks();
     await this.ldap.writePhoto(entry.dn, attribute, bytes);
     await this.saveLink({
       ...link,
@@ -538,18 +560,22 @@ export async function syncDirectory(
     sync.report.failures.push(...report.failures);
     let done = 0;
     options.onProgress?.(0, entries.length);
-    for (const entry of entries) {
-      if (options.signal?.aborted) {
-        await sync.photosDone();
-        throw new DirectorySyncError(
-          `stopped after ${done} of ${entries.length} entries; the next run finishes the rest`,
-        );
+    try {
+      for (const entry of entries) {
+        if (options.signal?.aborted) {
+          throw new DirectorySyncError(
+            `stopped after ${done} of ${entries.length} entries; the next run finishes the rest`,
+          );
+        }
+        const made = await sync.user(entry);
+        if (made) sync.photo(entry, made.user, made.link, made.currentPhotoEtag);
+        options.onProgress?.(++done, entries.length);
       }
-      const made = await sync.user(entry);
-      if (made) sync.photo(entry, made.user, made.link, made.currentPhotoEtag);
-      options.onProgress?.(++done, entries.length);
+    } finally {
+      // What was done is remembered, however the loop ended.
+      await sync.photosDone();
+      await sync.flushLinks();
     }
-    await sync.photosDone();
     if (source.deleteMissing)
       await sync.deleteMissing(new Set(entries.map((e) => e.anchor)), entries.length > 0);
     sync.report.failures.sort((a, b) => a.dn.localeCompare(b.dn));

@@ -111,6 +111,10 @@ export class LdapDirectory {
       // ldapts speaks TLS from the start whenever it is given TLS options: only for ldaps://.
       ...(source.url.startsWith('ldaps:') ? { tlsOptions } : {}),
       strictDN: false,
+      // A server may close a connection left idle while photos are imported (Active Directory's
+      // MaxConnIdleTime); a later write-back then connects and binds again. ldapts replays no
+      // bind over StartTLS, which would have to be set up again first.
+      autoRebind: !source.startTls,
     });
     try {
       if (source.startTls) {

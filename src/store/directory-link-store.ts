@@ -40,8 +40,8 @@ export type Exclusive<T> = { ran: true; value: T } | { ran: false };
 export interface DirectoryLinkStore {
   /** Every link of the tenant with its user, in one read. */
   listLinks(tenantId: string): Promise<LinkedUser[]>;
-  /** Creates or replaces the link of `link.anchor`. */
-  saveLink(tenantId: string, link: DirectoryLink): Promise<void>;
+  /** Creates or replaces the links of their anchors, in one transaction. */
+  saveLinks(tenantId: string, links: readonly DirectoryLink[]): Promise<void>;
   deleteLink(tenantId: string, anchor: string): Promise<void>;
   lastSync(tenantId: string): Promise<DirectorySyncRecord | undefined>;
   recordSync(tenantId: string, record: DirectorySyncRecord): Promise<void>;

@@ -92,23 +92,26 @@ export class SqlDirectoryLinkStore implements DirectoryLinkStore {
     }));
   }
 
-  async saveLink(tenantId: string, link: DirectoryLink): Promise<void> {
-    const columns = {
-      user_id: link.userId,
-      source: link.source,
-      created_by_sync: link.createdBySync ? 1 : 0,
-      dn: link.dn,
-      directory_photo_sha256: link.directoryPhotoSha256,
-      written_photo_sha256: link.writtenPhotoSha256,
-      photo_etag: link.photoEtag,
-    };
-    await this.backend.writeTransaction((trx) =>
-      trx
-        .insertInto('directory_links')
-        .values({ tenant_id: tenantId, anchor: link.anchor, ...columns })
-        .onConflict((oc) => oc.columns(['tenant_id', 'anchor']).doUpdateSet(columns))
-        .execute(),
-    );
+  async saveLinks(tenantId: string, links: readonly DirectoryLink[]): Promise<void> {
+    if (links.length === 0) return;
+    await this.backend.writeTransaction(async (trx) => {
+      for (const link of links) {
+        const columns = {
+          user_id: link.userId,
+          source: link.source,
+          created_by_sync: link.createdBySync ? 1 : 0,
+          dn: link.dn,
+          directory_photo_sha256: link.directoryPhotoSha256,
+          written_photo_sha256: link.writtenPhotoSha256,
+          photo_etag: link.photoEtag,
+        };
+        await trx
+          .insertInto('directory_links')
+          .values({ tenant_id: tenantId, anchor: link.anchor, ...columns })
+          .onConflict((oc) => oc.columns(['tenant_id', 'anchor']).doUpdateSet(columns))
+          .execute();
+      }
+    });
   }
 
   async deleteLink(tenantId: string, anchor: string): Promise<void> {
