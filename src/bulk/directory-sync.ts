@@ -387,7 +387,8 @@ class Sync {
     const writeBack = this.source.writePhotos;
     const step = async (): Promise<void> => {
       if (directoryChanged && directoryHas) return this.importPhoto(entry, user, link);
-      if (directoryChanged && !portraitChanged && currentPhotoEtag) return this.removePhoto(user, link);
+      if (directoryChanged && !portraitChanged && currentPhotoEtag)
+        return this.removePhoto(user, link, currentPhotoEtag);
       if (portraitChanged && writeBack && user)
         return this.writePhoto(entry, user, link, currentPhotoEtag, writeBack);
       if (directoryHas) this.report.photos.unchanged++;
@@ -443,12 +444,14 @@ class Sync {
     this.report.photos.imported++;
   }
 
-  private async removePhoto(user: User | null, link: DirectoryLink) {
+  private async removePhoto(user: User | null, link: DirectoryLink, etag: string) {
     if (this.dryRun || !user) {
       this.report.photos.removed++;
       return;
     }
-    await this.store.photos.deletePhotoSet(this.tenant.id, user.id, {});
+    // Only the synced photo: one the person uploads meanwhile stays (PreconditionError: a failure
+    // of this entry now, and the next run sees the upload).
+    await this.store.photos.deletePhotoSet(this.tenant.id, user.id, { ifMatch: [etag] });
     await this.saveLink({ ...link, directoryPhotoSha256: null, writtenPhotoSha256: null, photoEtag: null });
     this.report.photos.removed++;
   }
