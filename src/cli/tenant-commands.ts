@@ -133,7 +133,8 @@ export function tenantCommand(): Command {
             ? undefined
             : usageOf(() => parseSignInProvider(String(opts['signInProvider'])));
         const photoRoles = opts['photoUpdateRoles'];
-        const ldapText = opts['ldap'] === undefined ? undefined : String(opts['ldap']);
+        const ldap =
+          opts['ldap'] === undefined ? undefined : usageOf(() => parseLdapSetting(String(opts['ldap'])));
         const allowedRoles =
           photoRoles === undefined
             ? undefined
@@ -148,7 +149,6 @@ export function tenantCommand(): Command {
         return withStore(opts, async (store) => {
           const found = await namedTenant(store, key);
           if (signInProvider) await tryDiscovery(signInProvider);
-          const ldap = ldapText === undefined ? undefined : usageOf(() => parseLdapSetting(ldapText));
           const mode = opts['missingPhotoMetadata'];
           const updated = await updateTenantSettings(store.directory, found, {
             ...(mode ? { missingPhotoMetadata: mode === 'placeholder' ? 'placeholder' : 'notFound' } : {}),
