@@ -59,8 +59,8 @@ const DEFAULT_PHOTO_MEMORY = 256 * 1024 * 1024;
 /** Links saved per transaction. */
 const LINK_BATCH = 500;
 
-/** The side of the photo written back: AD's thumbnail size, or a larger one for jpegPhoto. */
-const writeBackSide = (attribute: string) => (attribute.toLowerCase() === 'thumbnailphoto' ? 96 : 360);
+/** The side of the photo written back, to any attribute: Active Directory's thumbnail size. */
+const WRITE_BACK_SIDE = 96;
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -472,8 +472,7 @@ class Sync {
       const set = await this.store.photos.readPhotoSet(this.tenant.id, user.id);
       if (!set || set.etag !== etag)
         throw new Error('the photo changed while the sync ran; the next run writes it');
-      const side = writeBackSide(attribute);
-      const fitting = set.variants.filter((v) => v.width <= side);
+      const fitting = set.variants.filter((v) => v.width <= WRITE_BACK_SIDE);
       const variant = fitting.at(-1) ?? set.variants[0]!;
       const stored = await this.store.photos.readVariant(this.tenant.id, user.id, variant.sizeId);
       if (!stored) throw new Error('the photo changed while the sync ran; the next run writes it');

@@ -132,7 +132,7 @@ function syncCommand(): Command {
         bar?.stop();
         emit(
           opts,
-          { ...report!, ...(opts['dryRun'] ? { dryRun: true } : {}) },
+          report!,
           `${opts['dryRun'] ? 'dry run, nothing changed\n' : ''}${reportLines(report!)}`,
         );
         if (report!.failures.length > 0) process.exitCode = 1;

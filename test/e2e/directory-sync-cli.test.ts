@@ -100,7 +100,6 @@ describe('portrait directory sync', { skip: slapdAvailable() ? false : SLAPD_MIS
       users: { created: 4, updated: 0, unchanged: 0, deleted: 0 },
       photos: { imported: 1, unchanged: 0, removed: 0, written: 0, failed: 0 },
       failures: [],
-      dryRun: true,
     });
     assert.deepEqual(
       (await portraitJson(['user', 'list', '--tenant', 'fabrikam', '--data', data])).value,
