@@ -130,11 +130,7 @@ function syncCommand(): Command {
           },
         );
         bar?.stop();
-        emit(
-          opts,
-          report!,
-          `${opts['dryRun'] ? 'dry run, nothing changed\n' : ''}${reportLines(report!)}`,
-        );
+        emit(opts, report!, `${opts['dryRun'] ? 'dry run, nothing changed\n' : ''}${reportLines(report!)}`);
         if (report!.failures.length > 0) process.exitCode = 1;
       } catch (error) {
         if (error instanceof DirectorySyncError) throw new Error(error.message);

@@ -84,6 +84,19 @@ export async function createUser(
   return refusingDuplicates(directory.createUser({ ...fields, tenantId }, credentials), input.id);
 }
 
+/**
+ * Creates many users (no passwords) in one transaction, or none: Graph's 400 names the first
+ * taken userPrincipalName or id. Checked as createUser checks each.
+ */
+export async function createUsers(
+  directory: DirectoryStore,
+  tenantId: string,
+  inputs: readonly (Partial<UserFields> & { userPrincipalName: string; displayName: string; id?: string })[],
+): Promise<User[]> {
+  for (const input of inputs) checkUserInput(input);
+  return refusingDuplicates(directory.createUsers(inputs.map((input) => ({ ...input, tenantId }))));
+}
+
 /** Changes a user's fields (a new userPrincipalName renames them; the id stays), and their password. */
 export async function updateUser(directory: DirectoryStore, user: User, change: UserInput): Promise<User> {
   checkUserInput(change);

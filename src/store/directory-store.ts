@@ -21,6 +21,11 @@ export interface DirectoryStore {
    * DuplicateError when the userPrincipalName (or the id) is taken in the tenant.
    */
   createUser(input: NewUser, credentials?: UserCredentials): Promise<User>;
+  /**
+   * Creates every user in one transaction (a directory sync's new people), or none: DuplicateError
+   * when any userPrincipalName or id is taken, in the tenant or twice in `inputs`.
+   */
+  createUsers(inputs: readonly NewUser[]): Promise<User[]>;
   /** By object id, or by userPrincipalName (any case), within the tenant only. */
   findUser(tenantId: string, idOrUpn: string): Promise<User | undefined>;
   /** By mail address (any case), within the tenant only. */

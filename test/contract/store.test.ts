@@ -97,6 +97,40 @@ for (const [name, url] of BACKENDS) {
       });
     });
 
+    it('creates many users in one transaction, or none of them when one is taken', async () => {
+      const t = await store.directory.createTenant({ name: 'batch' });
+      const made = await store.directory.createUsers([
+        {
+          tenantId: t.id,
+          userPrincipalName: 'one@batch.example',
+          displayName: 'One',
+          mail: 'one@batch.example',
+        },
+        { tenantId: t.id, userPrincipalName: 'two@batch.example', displayName: 'Two' },
+      ]);
+      assert.deepEqual(
+        made.map((u) => u.userPrincipalName),
+        ['one@batch.example', 'two@batch.example'],
+      );
+      assert.equal((await store.directory.findUserByMail(t.id, 'ONE@batch.example'))?.id, made[0]!.id);
+      await assert.rejects(
+        store.directory.createUsers([
+          { tenantId: t.id, userPrincipalName: 'three@batch.example', displayName: 'Three' },
+          { tenantId: t.id, userPrincipalName: 'TWO@batch.example', displayName: 'Twin' },
+        ]),
+        DuplicateError,
+      );
+      assert.equal(await store.directory.findUser(t.id, 'three@batch.example'), undefined, 'none of them');
+      await assert.rejects(
+        store.directory.createUsers([
+          { tenantId: t.id, userPrincipalName: 'four@batch.example', displayName: 'Four' },
+          { tenantId: t.id, userPrincipalName: 'four@batch.example', displayName: 'Four again' },
+        ]),
+        DuplicateError,
+      );
+      assert.equal(await store.directory.findUser(t.id, 'four@batch.example'), undefined);
+    });
+
     it('replaces a photo set whole, smallest first, with a new etag each time', async () => {
       const t = await store.directory.createTenant({ name: 'photos' });
       const first = await store.photos.replacePhotoSet(t.id, 'owner-1', [variant(96, 1), variant(48, 1)]);

@@ -371,16 +371,23 @@ describe('directory sync from LDAP (SPEC §13)', { skip: slapdAvailable() ? fals
         jpegPhoto: await solidJpeg(100, 100),
       }).attributes,
     );
+    // A new entry with the UPN another new entry of the same run has: made together, refused alone.
+    await ldap.add(
+      `uid=twin,${ou}`,
+      inetOrgPerson('twin', { cn: 'Twin', sn: 'T', mail: 'fine@example.org' }).attributes,
+    );
     const report = await sync(tenant, sourceFor(ou, { 'photo-attribute': 'jpegPhoto' }));
     assert.equal(report.users.created, 2);
     assert.equal(report.photos.imported, 1);
     assert.equal(report.photos.failed, 1);
     assert.deepEqual(
       report.failures.map((f) => f.dn),
-      [`uid=bad,${ou}`, `uid=noname,${ou}`],
+      [`uid=bad,${ou}`, `uid=noname,${ou}`, `uid=twin,${ou}`],
     );
     assert.match(report.failures[0]!.error, /photo: .*not an image/i);
     assert.match(report.failures[1]!.error, /no userPrincipalName or mail/);
+    assert.match(report.failures[2]!.error, /its userPrincipalName fine@example\.org is another user's/);
+    assert.equal((await h.store.directory.findUser(tenant.id, 'fine@example.org'))?.displayName, 'Fine');
   });
 
   it('fails with one line and changes nothing: wrong password, no server, wrong base DN, bad filter', async () => {

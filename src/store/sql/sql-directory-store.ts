@@ -68,6 +68,39 @@ async function upnTaken(trx: Db, tenantId: string, upn: string, exceptId: string
   return row !== undefined;
 }
 
+/** Inserts a user, with their avatar hashes, in the transaction; DuplicateError when taken. */
+async function insertUser(trx: Db, input: NewUser, credentials?: UserCredentials): Promise<User> {
+  const user: User = {
+    id: normaliseId(input.id ?? randomUUID()),
+    tenantId: input.tenantId,
+    userPrincipalName: input.userPrincipalName,
+    displayName: input.displayName,
+    mail: input.mail ?? null,
+    givenName: input.givenName ?? null,
+    surname: input.surname ?? null,
+    jobTitle: input.jobTitle ?? null,
+    accountEnabled: input.accountEnabled ?? true,
+    directoryRoles: input.directoryRoles ?? [],
+    createdAt: now(),
+  };
+  const idTaken = await trx.selectFrom('users').select('id').where('id', '=', user.id).executeTakeFirst();
+  if (idTaken || (await upnTaken(trx, user.tenantId, user.userPrincipalName, user.id))) {
+    throw new DuplicateError(`A user '${input.userPrincipalName}' already exists in this tenant.`);
+  }
+  await trx
+    .insertInto('users')
+    .values({
+      id: user.id,
+      tenant_id: user.tenantId,
+      created_at: user.createdAt,
+      password_hash: credentials?.passwordHash ?? null,
+      ...userColumns(user),
+    })
+    .execute();
+  await indexEmailHashes(trx, user);
+  return user;
+}
+
 export class SqlDirectoryStore implements DirectoryStore {
   constructor(private readonly backend: SqlBackend) {}
 
@@ -133,37 +166,15 @@ export class SqlDirectoryStore implements DirectoryStore {
     return row === undefined;
   }
 
-  async createUser(input: NewUser, credentials?: UserCredentials): Promise<User> {
-    const user: User = {
-      id: normaliseId(input.id ?? randomUUID()),
-      tenantId: input.tenantId,
-      userPrincipalName: input.userPrincipalName,
-      displayName: input.displayName,
-      mail: input.mail ?? null,
-      givenName: input.givenName ?? null,
-      surname: input.surname ?? null,
-      jobTitle: input.jobTitle ?? null,
-      accountEnabled: input.accountEnabled ?? true,
-      directoryRoles: input.directoryRoles ?? [],
-      createdAt: now(),
-    };
+  createUser(input: NewUser, credentials?: UserCredentials): Promise<User> {
+    return this.backend.writeTransaction((trx) => insertUser(trx, input, credentials));
+  }
+
+  createUsers(inputs: readonly NewUser[]): Promise<User[]> {
     return this.backend.writeTransaction(async (trx) => {
-      const idTaken = await trx.selectFrom('users').select('id').where('id', '=', user.id).executeTakeFirst();
-      if (idTaken || (await upnTaken(trx, user.tenantId, user.userPrincipalName, user.id))) {
-        throw new DuplicateError(`A user '${input.userPrincipalName}' already exists in this tenant.`);
-      }
-      await trx
-        .insertInto('users')
-        .values({
-          id: user.id,
-          tenant_id: user.tenantId,
-          created_at: user.createdAt,
-          password_hash: credentials?.passwordHash ?? null,
-          ...userColumns(user),
-        })
-        .execute();
-      await indexEmailHashes(trx, user);
-      return user;
+      const users: User[] = [];
+      for (const input of inputs) users.push(await insertUser(trx, input));
+      return users;
     });
   }
 
