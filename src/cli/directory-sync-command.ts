@@ -3,7 +3,7 @@
 // and `portrait directory status`: what the last sync of a tenant did.
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
-import { DirectorySyncError, runDirectorySync, type SyncReport } from '../bulk/directory-sync.js';
+import { runDirectorySync, type SyncReport } from '../bulk/directory-sync.js';
 import { addOptions, PIPELINE_OPTIONS, pipelineConfig } from '../config.js';
 import {
   formatLdapSetting,
@@ -32,7 +32,7 @@ const camel = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUp
 function givenSettings(opts: Options): Map<string, string> {
   const given = new Map<string, string>();
   for (const key of LDAP_KEYS) {
-    const value = opts[key === 'ca' ? 'ca' : camel(key)];
+    const value = opts[camel(key)];
     if (value !== undefined) given.set(key, String(value));
   }
   for (const key of LDAP_FLAGS) if (opts[camel(key)] === true) given.set(key, '');
@@ -114,6 +114,7 @@ function syncCommand(): Command {
       const bar = progressBar(opts, opts['dryRun'] ? 'checking' : 'syncing');
       let started = false;
       try {
+        // Undefined only for a sync run when due (serve's); this one always runs or throws.
         const report = await runDirectorySync(
           store,
           { photos: store.photos, pipeline: pipelineConfig(opts) },
@@ -132,9 +133,6 @@ function syncCommand(): Command {
         bar?.stop();
         emit(opts, report!, `${opts['dryRun'] ? 'dry run, nothing changed\n' : ''}${reportLines(report!)}`);
         if (report!.failures.length > 0) process.exitCode = 1;
-      } catch (error) {
-        if (error instanceof DirectorySyncError) throw new Error(error.message);
-        throw error;
       } finally {
         bar?.stop();
       }
