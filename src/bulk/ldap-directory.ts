@@ -37,9 +37,13 @@ export interface RawEntry {
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** A failure of the network (ECONNREFUSED, ETIMEDOUT, …): LDAP's own results have number codes. */
+const isNetworkError = (error: unknown) =>
+  typeof (error as { code?: unknown }).code === 'string' || /timeout|closed|ECONN/i.test(reason(error));
+
 /** What a failure of the connection means, in one line. */
 function connectionFailure(source: LdapSource, error: unknown): DirectorySyncError {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const code = String((error as { code?: unknown }).code ?? '');
   const text = reason(error);
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|altnames/i.test(`${code} ${text}`)) {
     return new DirectorySyncError(
@@ -49,7 +53,7 @@ function connectionFailure(source: LdapSource, error: unknown): DirectorySyncErr
   return new DirectorySyncError(`cannot reach the LDAP server at ${source.url}: ${text || code}`);
 }
 
-/** Where the server cut a search short: a failure, so nothing is deleted on a partial result. */
+/** Why a search failed, in one line; a search cut short is a failure, so nothing is deleted on a partial result. */
 function searchFailure(source: LdapSource, filter: string, error: unknown): Error {
   if (error instanceof NoSuchObjectError) {
     return new DirectorySyncError(`the base DN '${source.baseDn}' does not exist on ${source.url}`);
@@ -71,10 +75,10 @@ function searchFailure(source: LdapSource, filter: string, error: unknown): Erro
   if (/filter/i.test(reason(error)) || error instanceof TypeError) {
     return new DirectorySyncError(`the filter '${filter}' is not an LDAP filter: ${reason(error)}`);
   }
-  if ((error as NodeJS.ErrnoException).code || /timeout|closed|ECONN/i.test(reason(error))) {
+  if (isNetworkError(error)) {
     return connectionFailure(source, error);
   }
-  return error instanceof Error ? error : new Error(String(error));
+  return new DirectorySyncError(`the search of '${source.baseDn}' on ${source.url} failed: ${reason(error)}`);
 }
 
 export class LdapDirectory {
@@ -121,7 +125,10 @@ export class LdapDirectory {
         try {
           await client.startTLS(tlsOptions);
         } catch (error) {
-          throw connectionFailure(source, error);
+          const failure = connectionFailure(source, error);
+          // A server that is there but will not speak TLS says so; that is not unreachable.
+          if (failure.message.startsWith('TLS with') || isNetworkError(error)) throw failure;
+          throw new DirectorySyncError(`StartTLS with ${source.url} failed: ${reason(error)}`);
         }
       }
       try {
@@ -133,8 +140,7 @@ export class LdapDirectory {
           );
         }
         if (error instanceof DirectorySyncError) throw error;
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code || /timeout|closed|connect/i.test(reason(error))) throw connectionFailure(source, error);
+        if (isNetworkError(error) || /connect/i.test(reason(error))) throw connectionFailure(source, error);
         throw new DirectorySyncError(
           `${source.url} refused the bind of ${source.bindDn ?? 'an anonymous client'}: ${reason(error)}`,
         );

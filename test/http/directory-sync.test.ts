@@ -515,6 +515,13 @@ describe('directory sync from a plain OpenLDAP', { skip: slapdAvailable() ? fals
         null,
       );
       const deps = { photos: h.store.photos, pipeline: { maxPixels: 40_000_000, jpegQuality: 88 } };
+      // A server without TLS asked for StartTLS says so, in one line.
+      await assert.rejects(
+        syncDirectory(h.store, deps, tenant, { ...source, startTls: true }),
+        (error: Error) =>
+          error instanceof DirectorySyncError &&
+          /^StartTLS with ldap:\/\/127\.0\.0\.1:\d+ failed: /.test(error.message),
+      );
       // Stopped after four entries, as a server closing stops it.
       const stop = new AbortController();
       await assert.rejects(
