@@ -3,7 +3,7 @@
 // checked here once for every writer. What is wrong is a TypeError naming it.
 import { type LdapSource, SYNCED_USER_PROPERTIES, type SyncedUserProperty } from '../domain/tenant.js';
 import { FilterParser } from 'ldapts';
-import { envName, keyedWords, settingWords } from './setting-words.js';
+import { durationSeconds, envName, keyedWords, settingWords } from './setting-words.js';
 
 /** The keys of the tenant setting; the CLI's options carry the same names. */
 export const LDAP_KEYS = [
@@ -66,9 +66,7 @@ export function parseAttributeMap(text: string): LdapSource['map'] {
 
 /** `15m`, `1h`, `90s`, `1d`: at least 10 seconds, at most a week. */
 export function parseEvery(value: string): number {
-  const match = /^(\d+)([smhd])$/i.exec(value.trim());
-  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[(match?.[2] ?? 's').toLowerCase() as 's'];
-  const seconds = match ? Number(match[1]) * unit : Number.NaN;
+  const seconds = durationSeconds(value, { unitRequired: true });
   if (!(seconds >= 10 && seconds <= 7 * 86_400)) {
     throw new TypeError(`every is a duration from 10s to 7d, such as 15m or 1h, not '${value}'`);
   }

@@ -1,5 +1,6 @@
 // The words of a setting given as one line (`--sign-in-provider "…"`, `--ldap "…"`): separated by
-// spaces, a value in single or double quotes may hold spaces.
+// spaces, a value in single or double quotes may hold spaces; and the durations settings and
+// options give (`every=15m`, `--expires 1h`).
 
 /** The words of `text`, quotes removed; a TypeError when a quote is not closed. */
 export function settingWords(text: string): string[] {
@@ -23,6 +24,17 @@ export function keyedWords(words: string[], keys: readonly string[], flags: read
     given.set(key, at > 0 ? word.slice(at + 1) : '');
   }
   return given;
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * `90s`, `15m`, `1h`, `7d` → seconds, NaN for anything else; a bare number is seconds unless
+ * `unitRequired`. Each caller bounds the result and says what it is a duration of.
+ */
+export function durationSeconds(value: string, { unitRequired = false } = {}): number {
+  const match = (unitRequired ? /^(\d+)([smhd])$/i : /^(\d+)\s*([smhd]?)$/i).exec(value.trim());
+  return match ? Number(match[1]) * UNIT_SECONDS[(match[2] || 's').toLowerCase()]! : Number.NaN;
 }
 
 /** An environment variable's name (letters, digits, _), or a TypeError naming `key`. */

@@ -8,6 +8,7 @@ import type { User } from '../domain/directory.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { KeyStore } from '../store/key-store.js';
 import type { Store } from '../store/store.js';
+import { durationSeconds } from './setting-words.js';
 
 /** Tokens minted before any base URL was configured name this issuer base. */
 export const DEFAULT_ISSUER_BASE = 'https://localhost:8443';
@@ -16,12 +17,9 @@ export const DEFAULT_ISSUER_BASE = 'https://localhost:8443';
 export const issuerBaseOf = (keys: KeyStore, configured?: string) =>
   keys.installationSetting('issuerBase', () => configured ?? DEFAULT_ISSUER_BASE);
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
 /** `90`, `90s`, `15m`, `1h`, `7d` → seconds; a RangeError for anything else or over a year. */
 export function parseDuration(value: string): number {
-  const match = /^(\d+)\s*([smhd]?)$/i.exec(value.trim());
-  const seconds = match ? Number(match[1]) * UNIT_SECONDS[(match[2] || 's').toLowerCase()]! : Number.NaN;
+  const seconds = durationSeconds(value);
   if (!(seconds > 0) || seconds > 365 * 86_400) {
     throw new RangeError(
       `a token's lifetime is a duration like 90s, 15m, 1h or 7d (at most a year), not '${value}'`,
