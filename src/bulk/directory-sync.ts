@@ -14,7 +14,6 @@
 // sync. The directory's photo is imported only when its bytes changed; a photo uploaded in Portrait
 // since stays until then, and with --write-photos goes back to the entry, whose bytes are then
 // remembered so they are not imported again.
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import { nameBasedGuid } from '../auth/token-issuer.js';
@@ -27,8 +26,20 @@ import {
 } from '../domain/tenant.js';
 import { jpegWithin } from '../image/directory-photo.js';
 import { checkLdapFilter, DEFAULT_ATTRIBUTES, DEFAULT_LDAP_FILTER } from '../services/ldap-settings.js';
-import { MAX_PHOTO_BYTES, type PhotoServiceDeps, replacePhoto } from '../services/photo-service.js';
-import { checkUserInput, createUser, createUsers, deleteUser, updateUser } from '../services/users.js';
+import {
+  MAX_PHOTO_BYTES,
+  type PhotoServiceDeps,
+  replacePhoto,
+  sourceHash,
+} from '../services/photo-service.js';
+import {
+  changedFields,
+  checkUserInput,
+  createUser,
+  createUsers,
+  deleteUser,
+  updateUser,
+} from '../services/users.js';
 import type { DirectoryLink, LinkedUser } from '../store/directory-link-store.js';
 import type { Store } from '../store/store.js';
 import { DirectorySyncError, LdapDirectory, type RawEntry } from './ldap-directory.js';
@@ -62,7 +73,6 @@ const LINK_BATCH = 500;
 /** The side of the photo written back, to any attribute: Active Directory's thumbnail size. */
 const WRITE_BACK_SIDE = 96;
 
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The directory an entry is in, as links remember it: the base DN, spaces and case aside. */
@@ -170,16 +180,7 @@ function userFieldsOf(
   return fields;
 }
 
-/** The properties of `fields` that differ from the user's. */
-function changesTo(user: User, fields: Partial<UserFields>): Partial<UserFields> {
-  const changed: Partial<UserFields> = {};
-  for (const [key, value] of Object.entries(fields) as [keyof UserFields, never][]) {
-    if (user[key] !== value) changed[key] = value;
-  }
-  return changed;
-}
-
-export const emptyReport = (): SyncReport => ({
+const emptyReport = (): SyncReport => ({
   users: { created: 0, updated: 0, unchanged: 0, deleted: 0 },
   photos: { imported: 0, unchanged: 0, removed: 0, written: 0, failed: 0 },
   failures: [],
@@ -195,7 +196,7 @@ async function readEntries(
   reading: Reading,
   links: Map<string, LinkedUser>,
   budget: number,
-  report: SyncReport,
+  failures: SyncReport['failures'],
 ): Promise<ReadEntry[]> {
   const entries: ReadEntry[] = [];
   const seen = new Map<string, string>();
@@ -208,12 +209,12 @@ async function readEntries(
     for (const raw of page) {
       const anchor = anchorOf(raw, reading.anchors);
       if (!anchor) {
-        report.failures.push({ dn: raw.dn, error: `it has no ${reading.anchors.join(' or ')} to anchor it` });
+        failures.push({ dn: raw.dn, error: `it has no ${reading.anchors.join(' or ')} to anchor it` });
         continue;
       }
       const twin = seen.get(anchor);
       if (twin) {
-        report.failures.push({ dn: raw.dn, error: `its ${reading.anchors.join('/')} is also ${twin}'s` });
+        failures.push({ dn: raw.dn, error: `its ${reading.anchors.join('/')} is also ${twin}'s` });
         continue;
       }
       seen.set(anchor, raw.dn);
@@ -224,7 +225,7 @@ async function readEntries(
           : Buffer.isBuffer(photoValue)
             ? photoValue
             : Buffer.from(photoValue);
-      const photoSha256 = photo && photo.length > 0 ? sha256(photo) : null;
+      const photoSha256 = photo && photo.length > 0 ? sourceHash(photo) : null;
       const accountEnabled = accountEnabledOf(raw);
       const entry: ReadEntry = {
         dn: raw.dn,
@@ -311,6 +312,14 @@ class Sync {
     await this.store.directoryLinks.saveLinks(this.tenant.id, links);
   }
 
+  /** The user with the entry's properties (changed only where they differ), counted. */
+  private async upToDate(user: User, fields: Partial<UserFields>): Promise<User> {
+    const changed = changedFields(user, fields);
+    const touched = Object.keys(changed).length > 0;
+    this.report.users[touched ? 'updated' : 'unchanged']++;
+    return touched && !this.dryRun ? updateUser(this.store.directory, user, changed) : user;
+  }
+
   /**
    * The entry's user, brought up to date; or, for a user to be made, what `create` needs; or
    * undefined when it cannot be (a failure, reported).
@@ -328,11 +337,7 @@ class Sync {
     const linked = this.links.get(entry.anchor);
     try {
       if (linked?.user) {
-        const changed = changesTo(linked.user, fields);
-        const touched = Object.keys(changed).length > 0;
-        const user =
-          touched && !this.dryRun ? await updateUser(store.directory, linked.user, changed) : linked.user;
-        report.users[touched ? 'updated' : 'unchanged']++;
+        const user = await this.upToDate(linked.user, fields);
         const link = { ...linked, dn: entry.dn, source };
         if (linked.dn !== entry.dn || linked.source !== source) await this.saveLink(link);
         return { entry, user, link, currentPhotoEtag: linked.currentPhotoEtag };
@@ -345,11 +350,7 @@ class Sync {
         if (existing) {
           const other = this.byUser.get(existing.id);
           if (other) throw new Error(`${fields.userPrincipalName} is already the user of ${other.dn}`);
-          const changed = changesTo(existing, fields);
-          const touched = Object.keys(changed).length > 0;
-          const user =
-            touched && !this.dryRun ? await updateUser(store.directory, existing, changed) : existing;
-          report.users[touched ? 'updated' : 'unchanged']++;
+          const user = await this.upToDate(existing, fields);
           const link: DirectoryLink = {
             anchor: entry.anchor,
             userId: existing.id,
@@ -472,7 +473,7 @@ class Sync {
       );
       const value = again && first(again, this.reading.photoAttribute);
       bytes = Buffer.isBuffer(value) ? value : undefined;
-      if (!bytes || sha256(bytes) !== entry.photoSha256)
+      if (!bytes || sourceHash(bytes) !== entry.photoSha256)
         throw new Error('the photo changed while the sync ran; the next run imports it');
     }
     if (bytes.length > MAX_PHOTO_BYTES) {
@@ -529,7 +530,7 @@ class Sync {
       if (!stored) throw new Error('the photo changed while the sync ran; the next run writes it');
       bytes = await jpegWithin(stored.bytes);
     }
-    const written = bytes && sha256(bytes);
+    const written = bytes && sourceHash(bytes);
     // Said before it is written: if the write is cut off, the next run still knows these bytes.
     await this.saveLink({ ...link, writtenPhotoSha256: written });
     await this.flushLinks();
@@ -600,17 +601,15 @@ export async function syncDirectory(
     const links = new Map(
       (await store.directoryLinks.listLinks(tenant.id)).map((link) => [link.anchor, link]),
     );
-    const report = emptyReport();
+    const sync = new Sync(store, photos, tenant, source, ldap, reading, links, options);
     const entries = await readEntries(
       ldap,
       source,
       reading,
       links,
       options.photoMemoryBytes ?? DEFAULT_PHOTO_MEMORY,
-      report,
+      sync.report.failures,
     );
-    const sync = new Sync(store, photos, tenant, source, ldap, reading, links, options);
-    sync.report.failures.push(...report.failures);
     let done = 0;
     options.onProgress?.(0, entries.length);
     let creating: NewUserOf[] = [];

@@ -6,7 +6,7 @@ import type { Group, User, UserFields } from '../domain/directory.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Store } from '../store/store.js';
 import { ensureGroupMember, groupNamed } from './groups.js';
-import { checkUserInput, createUser, type UserInput, updateUser } from './users.js';
+import { changedFields, checkUserInput, createUser, type UserInput, updateUser } from './users.js';
 
 /** One row as it comes from the file: strings, or lists for roles and groups. */
 export type ImportRow = Record<string, unknown>;
@@ -90,15 +90,6 @@ function fieldsOf(row: ImportRow): {
   };
 }
 
-/** The properties of `fields` that differ from the user's. */
-function changes(user: User, fields: Partial<UserFields>): Partial<UserFields> {
-  const changed: Partial<UserFields> = {};
-  for (const [key, value] of Object.entries(fields) as [keyof UserFields, never][]) {
-    if (JSON.stringify(user[key]) !== JSON.stringify(value)) changed[key] = value;
-  }
-  return changed;
-}
-
 export async function importUsers(
   store: Store,
   tenant: Tenant,
@@ -128,7 +119,7 @@ export async function importUsers(
       const existing = await store.directory.findUser(tenant.id, fields.userPrincipalName);
       let user: User;
       if (existing) {
-        const changed = changes(existing, fields);
+        const changed = changedFields(existing, fields);
         user =
           Object.keys(changed).length > 0 ? await updateUser(store.directory, existing, changed) : existing;
         report[Object.keys(changed).length > 0 ? 'updated' : 'unchanged']++;

@@ -29,6 +29,15 @@ export async function requireUser(
   return user;
 }
 
+/** The properties of `fields` that differ from the user's (lists compared by value). */
+export function changedFields(user: User, fields: Partial<UserFields>): Partial<UserFields> {
+  const changed: Partial<UserFields> = {};
+  for (const [key, value] of Object.entries(fields) as [keyof UserFields, never][]) {
+    if (JSON.stringify(user[key]) !== JSON.stringify(value)) changed[key] = value;
+  }
+  return changed;
+}
+
 /** Throws Graph's 400 for a password too short to be kept. */
 export function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
