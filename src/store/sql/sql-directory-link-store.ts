@@ -47,47 +47,27 @@ export class SqlDirectoryLinkStore implements DirectoryLinkStore {
   constructor(private readonly backend: SqlBackend) {}
 
   async listLinks(tenantId: string): Promise<LinkedUser[]> {
-    const rows = await this.backend.db
+    const { db } = this.backend;
+    // Two reads, not one join: the users come back as the users table's own rows, for toUser.
+    const links = await db
       .selectFrom('directory_links as l')
-      .leftJoin('users as u', (join) =>
-        join.onRef('u.id', '=', 'l.user_id').onRef('u.tenant_id', '=', 'l.tenant_id'),
-      )
       .leftJoin('photo_sets as p', (join) =>
         join.onRef('p.owner_id', '=', 'l.user_id').onRef('p.tenant_id', '=', 'l.tenant_id'),
       )
       .selectAll('l')
-      .select([
-        'u.id as u_id',
-        'u.tenant_id as u_tenant_id',
-        'u.user_principal_name as u_user_principal_name',
-        'u.upn_lower as u_upn_lower',
-        'u.display_name as u_display_name',
-        'u.mail as u_mail',
-        'u.directory_roles as u_directory_roles',
-        'u.password_hash as u_password_hash',
-        'u.created_at as u_created_at',
-        'u.properties as u_properties',
-        'p.etag as current_photo_etag',
-      ])
+      .select('p.etag as current_photo_etag')
       .where('l.tenant_id', '=', tenantId)
       .execute();
-    return rows.map((row) => ({
+    const users = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', db.selectFrom('directory_links').select('user_id').where('tenant_id', '=', tenantId))
+      .execute();
+    const byId = new Map(users.map((row) => [row.id, toUser(row)]));
+    return links.map((row) => ({
       ...toLink(row),
-      user:
-        row.u_id === null
-          ? null
-          : toUser({
-              id: row.u_id,
-              tenant_id: row.u_tenant_id!,
-              user_principal_name: row.u_user_principal_name!,
-              upn_lower: row.u_upn_lower!,
-              display_name: row.u_display_name!,
-              mail: row.u_mail,
-              directory_roles: row.u_directory_roles!,
-              password_hash: row.u_password_hash,
-              created_at: row.u_created_at!,
-              properties: row.u_properties!,
-            }),
+      user: byId.get(row.user_id) ?? null,
       currentPhotoEtag: row.current_photo_etag ?? null,
     }));
   }
