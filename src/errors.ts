@@ -1,5 +1,6 @@
 // The Graph error catalogue (SPEC §9): every status, code and message Portrait answers with is
-// made here, so handlers and services throw from it and one error handler renders the envelope.
+// made here, so handlers and services throw from it and one error handler renders the envelope;
+// and messageOf, how a failure reported per item (an import's row, a sync's entry) is worded.
 
 export type GraphErrorCode =
   | 'InvalidAuthenticationToken'
@@ -185,3 +186,6 @@ export const generalException = () =>
     'generalException',
     'An unexpected error occurred. The request-id identifies it in the log.',
   );
+
+/** What went wrong, in its own words: an Error's message, or anything else as text. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

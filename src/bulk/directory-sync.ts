@@ -43,6 +43,7 @@ import {
 import type { DirectoryLink, LinkedUser } from '../store/directory-link-store.js';
 import type { Store } from '../store/store.js';
 import { DirectorySyncError, LdapDirectory, type RawEntry } from './ldap-directory.js';
+import { messageOf } from '../errors.js';
 
 /** SPEC §13's `--json`. */
 export interface SyncReport {
@@ -72,8 +73,6 @@ const LINK_BATCH = 500;
 
 /** The side of the photo written back, to any attribute: Active Directory's thumbnail size. */
 const WRITE_BACK_SIDE = 96;
-
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The directory an entry is in, as links remember it: the base DN, spaces and case aside. */
 export const sourceName = (source: LdapSource) => source.baseDn.replace(/\s*([,=+])\s*/g, '$1').toLowerCase();
@@ -290,7 +289,7 @@ class Sync {
   }
 
   private fail(dn: string, error: unknown) {
-    this.report.failures.push({ dn, error: reason(error) });
+    this.report.failures.push({ dn, error: messageOf(error) });
   }
 
   /**
@@ -408,7 +407,7 @@ class Sync {
           await createUser(directory, this.tenant.id, inputs[i]!).catch((error: unknown) => {
             this.report.users.created--;
             // The id is the sync's own (made from the anchor): the name is what is taken.
-            const taken = /already exists/.test(reason(error));
+            const taken = /already exists/.test(messageOf(error));
             this.fail(
               entry.dn,
               taken ? `its userPrincipalName ${fields.userPrincipalName} is another user's` : error,
@@ -453,7 +452,7 @@ class Sync {
       this.limit(() =>
         step().catch((error: unknown) => {
           this.report.photos.failed++;
-          this.fail(entry.dn, `photo: ${reason(error)}`);
+          this.fail(entry.dn, `photo: ${messageOf(error)}`);
         }),
       ),
     );
@@ -678,7 +677,7 @@ export async function runDirectorySync(
       await record(report);
       return report;
     } catch (error) {
-      await record({ error: reason(error) });
+      await record({ error: messageOf(error) });
       throw error;
     }
   });

@@ -19,6 +19,7 @@ import {
   TimeLimitExceededError,
 } from 'ldapts';
 import type { LdapSource } from '../domain/tenant.js';
+import { messageOf } from '../errors.js';
 
 /** The sync cannot go on: one line for the person who runs it (exit 1), nothing was changed. */
 export class DirectorySyncError extends Error {}
@@ -35,16 +36,14 @@ export interface RawEntry {
   attributes: Map<string, (string | Buffer)[]>;
 }
 
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** A failure of the network (ECONNREFUSED, ETIMEDOUT, …): LDAP's own results have number codes. */
 const isNetworkError = (error: unknown) =>
-  typeof (error as { code?: unknown }).code === 'string' || /timeout|closed|ECONN/i.test(reason(error));
+  typeof (error as { code?: unknown }).code === 'string' || /timeout|closed|ECONN/i.test(messageOf(error));
 
 /** What a failure of the connection means, in one line. */
 function connectionFailure(source: LdapSource, error: unknown): DirectorySyncError {
   const code = String((error as { code?: unknown }).code ?? '');
-  const text = reason(error);
+  const text = messageOf(error);
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|altnames/i.test(`${code} ${text}`)) {
     return new DirectorySyncError(
       `TLS with ${source.url} failed: ${text}${source.caFile ? '' : '; give the CA that signed its certificate with --ca FILE'}`,
@@ -64,7 +63,7 @@ function searchFailure(source: LdapSource, filter: string, error: unknown): Erro
     error instanceof AdminLimitExceededError
   ) {
     return new DirectorySyncError(
-      `${source.url} cut the search short (${reason(error)}); nothing was changed — raise the server's limit for the bind DN, or narrow --filter`,
+      `${source.url} cut the search short (${messageOf(error)}); nothing was changed — raise the server's limit for the bind DN, or narrow --filter`,
     );
   }
   if (error instanceof InsufficientAccessError) {
@@ -72,13 +71,15 @@ function searchFailure(source: LdapSource, filter: string, error: unknown): Erro
       `${source.bindDn ?? 'an anonymous bind'} may not search '${source.baseDn}'`,
     );
   }
-  if (/filter/i.test(reason(error)) || error instanceof TypeError) {
-    return new DirectorySyncError(`the filter '${filter}' is not an LDAP filter: ${reason(error)}`);
+  if (/filter/i.test(messageOf(error)) || error instanceof TypeError) {
+    return new DirectorySyncError(`the filter '${filter}' is not an LDAP filter: ${messageOf(error)}`);
   }
   if (isNetworkError(error)) {
     return connectionFailure(source, error);
   }
-  return new DirectorySyncError(`the search of '${source.baseDn}' on ${source.url} failed: ${reason(error)}`);
+  return new DirectorySyncError(
+    `the search of '${source.baseDn}' on ${source.url} failed: ${messageOf(error)}`,
+  );
 }
 
 export class LdapDirectory {
@@ -104,7 +105,7 @@ export class LdapDirectory {
       try {
         ca = readFileSync(source.caFile, 'utf8');
       } catch (error) {
-        throw new DirectorySyncError(`cannot read the CA file ${source.caFile}: ${reason(error)}`);
+        throw new DirectorySyncError(`cannot read the CA file ${source.caFile}: ${messageOf(error)}`);
       }
     }
     const tlsOptions = { ...(ca ? { ca: [ca] } : {}), minVersion: 'TLSv1.2' as const };
@@ -128,7 +129,7 @@ export class LdapDirectory {
           const failure = connectionFailure(source, error);
           // A server that is there but will not speak TLS says so; that is not unreachable.
           if (failure.message.startsWith('TLS with') || isNetworkError(error)) throw failure;
-          throw new DirectorySyncError(`StartTLS with ${source.url} failed: ${reason(error)}`);
+          throw new DirectorySyncError(`StartTLS with ${source.url} failed: ${messageOf(error)}`);
         }
       }
       try {
@@ -140,9 +141,10 @@ export class LdapDirectory {
           );
         }
         if (error instanceof DirectorySyncError) throw error;
-        if (isNetworkError(error) || /connect/i.test(reason(error))) throw connectionFailure(source, error);
+        if (isNetworkError(error) || /connect/i.test(messageOf(error)))
+          throw connectionFailure(source, error);
         throw new DirectorySyncError(
-          `${source.url} refused the bind of ${source.bindDn ?? 'an anonymous client'}: ${reason(error)}`,
+          `${source.url} refused the bind of ${source.bindDn ?? 'an anonymous client'}: ${messageOf(error)}`,
         );
       }
     } catch (error) {

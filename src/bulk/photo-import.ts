@@ -14,6 +14,7 @@ import type { Tenant } from '../domain/tenant.js';
 import type { Store } from '../store/store.js';
 import { fileStem, type PhotoFile, type PhotoFiles } from './photo-files.js';
 import { findPhotoOwner, type PhotoOwner } from './photo-owners.js';
+import { messageOf } from '../errors.js';
 
 export interface ImportOptions {
   /** Files processed at once. */
@@ -43,8 +44,6 @@ interface Job {
   owner: PhotoOwner;
 }
 
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** Each file's owner, with a failure for every file that has none or whose owner another file already took. */
 async function planJobs(
   store: Pick<Store, 'directory' | 'groups'>,
@@ -63,7 +62,7 @@ async function planJobs(
       taken.set(owner.id, file.name);
       jobs.push({ file, owner });
     } catch (error) {
-      failures.push({ file: file.name, error: reason(error) });
+      failures.push({ file: file.name, error: messageOf(error) });
     }
   }
   const present = new Set(source.files.map((f) => f.name));
@@ -109,7 +108,7 @@ export async function importPhotos(
         try {
           counts[await importOne(photos, tenant, job)]++;
         } catch (error) {
-          failures.push({ file: job.file.name, error: reason(error) });
+          failures.push({ file: job.file.name, error: messageOf(error) });
         }
         options.onFile?.(++done, total);
       }),

@@ -4,6 +4,7 @@
 import { findDirectoryRole } from '../auth/directory-roles.js';
 import type { Group, User, UserFields } from '../domain/directory.js';
 import type { Tenant } from '../domain/tenant.js';
+import { messageOf } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { ensureGroupMember, groupNamed } from './groups.js';
 import { changedFields, checkUserInput, createUser, type UserInput, updateUser } from './users.js';
@@ -136,7 +137,7 @@ export async function importUsers(
       report.failed.push({
         row: number,
         ...(upn ? { userPrincipalName: upn } : {}),
-        error: error instanceof Error ? error.message : String(error),
+        error: messageOf(error),
       });
     }
     onRow(index + 1);
