@@ -40,16 +40,21 @@ export interface RawEntry {
 const isNetworkError = (error: unknown) =>
   typeof (error as { code?: unknown }).code === 'string' || /timeout|closed|ECONN/i.test(messageOf(error));
 
+/** A certificate that was not trusted, or a TLS handshake that failed. */
+const isTlsError = (error: unknown) =>
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|altnames/i.test(
+    `${String((error as { code?: unknown }).code ?? '')} ${messageOf(error)}`,
+  );
+
 /** What a failure of the connection means, in one line. */
 function connectionFailure(source: LdapSource, error: unknown): DirectorySyncError {
-  const code = String((error as { code?: unknown }).code ?? '');
-  const text = messageOf(error);
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|altnames/i.test(`${code} ${text}`)) {
+  const text = messageOf(error) || String((error as { code?: unknown }).code ?? '');
+  if (isTlsError(error)) {
     return new DirectorySyncError(
       `TLS with ${source.url} failed: ${text}${source.caFile ? '' : '; give the CA that signed its certificate with --ca FILE'}`,
     );
   }
-  return new DirectorySyncError(`cannot reach the LDAP server at ${source.url}: ${text || code}`);
+  return new DirectorySyncError(`cannot reach the LDAP server at ${source.url}: ${text}`);
 }
 
 /** Why a search failed, in one line; a search cut short is a failure, so nothing is deleted on a partial result. */
@@ -126,9 +131,8 @@ export class LdapDirectory {
         try {
           await client.startTLS(tlsOptions);
         } catch (error) {
-          const failure = connectionFailure(source, error);
+          if (isTlsError(error) || isNetworkError(error)) throw connectionFailure(source, error);
           // A server that is there but will not speak TLS says so; that is not unreachable.
-          if (failure.message.startsWith('TLS with') || isNetworkError(error)) throw failure;
           throw new DirectorySyncError(`StartTLS with ${source.url} failed: ${messageOf(error)}`);
         }
       }
@@ -140,7 +144,6 @@ export class LdapDirectory {
             `${source.url} refused the bind of ${source.bindDn ?? 'an anonymous client'}: wrong bind DN or password`,
           );
         }
-        if (error instanceof DirectorySyncError) throw error;
         if (isNetworkError(error) || /connect/i.test(messageOf(error)))
           throw connectionFailure(source, error);
         throw new DirectorySyncError(
