@@ -478,11 +478,13 @@ describe('directory sync from LDAP (SPEC §13)', { skip: slapdAvailable() ? fals
       `uid=timed,${ou}`,
       inetOrgPerson('timed', { cn: 'On Time', sn: 'T', mail: 'timed@example.org' }).attributes,
     );
-    await updateTenantSettings(h.store.directory, tenant, { ldap: sourceFor(ou, { every: '10s' }) });
+    // A tenant never synced is due at once, not `every` after the setting was made.
+    await updateTenantSettings(h.store.directory, tenant, { ldap: sourceFor(ou, { every: '1h' }) });
     await poll(async () => (await h.store.directory.findUser(tenant.id, 'timed@example.org')) !== undefined, {
       timeoutMs: 30_000,
       what: 'the first periodic sync',
     });
+    await updateTenantSettings(h.store.directory, tenant, { ldap: sourceFor(ou, { every: '10s' }) });
     await ldap.add(
       `uid=later,${ou}`,
       inetOrgPerson('later', { cn: 'Later', sn: 'L', mail: 'later@example.org' }).attributes,

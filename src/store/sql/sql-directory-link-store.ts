@@ -20,6 +20,9 @@ const LEASE_MS = 60_000;
 
 const THIS_HOLDER = `${hostname()}:${process.pid}`;
 
+/** The result of a tenant's row made by the lease before any sync was recorded. */
+const NO_SYNC_YET = 'null';
+
 /** A holder on this host whose process has ended. */
 function holderIsGone(holder: string): boolean {
   const at = holder.lastIndexOf(':');
@@ -110,9 +113,9 @@ export class SqlDirectoryLinkStore implements DirectoryLinkStore {
       .selectAll()
       .where('tenant_id', '=', tenantId)
       .executeTakeFirst();
-    return (
-      row && { startedAt: row.started_at, finishedAt: row.finished_at, result: parseJson(row.result, null) }
-    );
+    // A row SQLite's lease made before any sync was recorded: no sync yet.
+    if (!row || row.result === NO_SYNC_YET) return undefined;
+    return { startedAt: row.started_at, finishedAt: row.finished_at, result: parseJson(row.result, null) };
   }
 
   async recordSync(tenantId: string, record: DirectorySyncRecord): Promise<void> {
@@ -184,7 +187,7 @@ export class SqlDirectoryLinkStore implements DirectoryLinkStore {
             tenant_id: tenantId,
             started_at: new Date(now).toISOString(),
             finished_at: null,
-            result: 'null',
+            result: NO_SYNC_YET,
             ...lease,
           })
           .execute();
