@@ -662,11 +662,17 @@ export async function runDirectorySync(
   options: SyncOptions & { onlyIfDueSeconds?: number } = {},
 ): Promise<SyncReport | undefined> {
   const links = store.directoryLinks;
+  const due = async () => {
+    if (options.onlyIfDueSeconds === undefined) return true;
+    const last = await links.lastSync(tenant.id);
+    return !last || Date.parse(last.startedAt) + options.onlyIfDueSeconds * 1000 <= Date.now();
+  };
+  // Asked before the lock too: serve asks every few seconds, and taking the lock costs a
+  // PostgreSQL connection or a SQLite write. Asked again under it, where another node may just
+  // have run the sync.
+  if (!(await due())) return undefined;
   const outcome = await links.exclusively(tenant.id, async () => {
-    if (options.onlyIfDueSeconds !== undefined) {
-      const last = await links.lastSync(tenant.id);
-      if (last && Date.parse(last.startedAt) + options.onlyIfDueSeconds * 1000 > Date.now()) return undefined;
-    }
+    if (!(await due())) return undefined;
     const startedAt = new Date().toISOString();
     const record = (result: unknown) =>
       options.dryRun
