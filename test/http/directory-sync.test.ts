@@ -37,6 +37,32 @@ async function poll(done: () => Promise<boolean>, { timeoutMs, what }: { timeout
   }
 }
 
+/** The source as `--ldap URL --base-dn DN --bind-dn cn=sync …` plus `settings` would give it. */
+const sourceOf = (
+  ldap: Slapd,
+  baseDn: string,
+  settings: Record<string, string> = {},
+  url = ldap.url,
+): LdapSource =>
+  ldapSourceFrom(
+    url,
+    new Map(
+      Object.entries({
+        'base-dn': baseDn,
+        'bind-dn': ldap.syncDn,
+        'bind-password-env': PASSWORD_ENV,
+        ...settings,
+      }),
+    ),
+    null,
+  );
+
+/** What a sync needs of the server: its photo store and the pipeline's settings. */
+const depsOf = (h: Harness) => ({
+  photos: h.store.photos,
+  pipeline: { maxPixels: 40_000_000, jpegQuality: 88 },
+});
+
 describe('directory sync from LDAP (SPEC §13)', { skip: slapdAvailable() ? false : SLAPD_MISSING }, () => {
   let h: Harness;
   let ldap: Slapd;
@@ -58,29 +84,11 @@ describe('directory sync from LDAP (SPEC §13)', { skip: slapdAvailable() ? fals
     return { ou, tenant: await h.tenant() };
   }
 
-  /** The source as `--ldap URL --base-dn OU --bind-dn cn=sync …` plus `settings` would give it. */
-  const sourceFor = (ou: string, settings: Record<string, string> = {}, url = ldap.url): LdapSource =>
-    ldapSourceFrom(
-      url,
-      new Map(
-        Object.entries({
-          'base-dn': ou,
-          'bind-dn': ldap.syncDn,
-          'bind-password-env': PASSWORD_ENV,
-          ...settings,
-        }),
-      ),
-      null,
-    );
+  const sourceFor = (ou: string, settings: Record<string, string> = {}, url = ldap.url) =>
+    sourceOf(ldap, ou, settings, url);
 
   const sync = (tenant: Tenant, source: LdapSource, options: { dryRun?: boolean } = {}) =>
-    syncDirectory(
-      h.store,
-      { photos: h.store.photos, pipeline: { maxPixels: 40_000_000, jpegQuality: 88 } },
-      tenant,
-      source,
-      options,
-    );
+    syncDirectory(h.store, depsOf(h), tenant, source, options);
 
   const photoEtag = async (tenant: Tenant, upn: string) =>
     (await h.store.photos.readPhotoSet(tenant.id, (await h.store.directory.findUser(tenant.id, upn))!.id))
@@ -421,13 +429,7 @@ describe('directory sync from LDAP (SPEC §13)', { skip: slapdAvailable() ? fals
     ];
     for (const [source, env, message] of cases) {
       await assert.rejects(
-        syncDirectory(
-          h.store,
-          { photos: h.store.photos, pipeline: { maxPixels: 40_000_000, jpegQuality: 88 } },
-          tenant,
-          source,
-          { env },
-        ),
+        syncDirectory(h.store, depsOf(h), tenant, source, { env }),
         (error: Error) =>
           error instanceof DirectorySyncError && message.test(error.message) && !error.message.includes('\n'),
         String(message),
@@ -457,7 +459,7 @@ describe('directory sync from LDAP (SPEC §13)', { skip: slapdAvailable() ? fals
     await ldap.addPeople(1_200, (i) =>
       inetOrgPerson(`p${i}`, { cn: `Person ${i}`, sn: 'P', mail: `p${i}@example.org` }, ou),
     );
-    const deps = { photos: h.store.photos, pipeline: { maxPixels: 40_000_000, jpegQuality: 88 } };
+    const deps = depsOf(h);
     const source = sourceFor(ou);
     const [a, b] = await Promise.allSettled([
       runDirectorySync(h.store, deps, tenant, source),
@@ -507,16 +509,8 @@ describe('directory sync from a plain OpenLDAP', { skip: slapdAvailable() ? fals
       await ldap.addPeople(10, (i) =>
         inetOrgPerson(`o${i}`, { cn: `O ${i}`, sn: 'O', mail: `o${i}@example.org`, jpegPhoto: photo }),
       );
-      const source = ldapSourceFrom(
-        ldap.url,
-        new Map([
-          ['base-dn', ldap.peopleDn],
-          ['bind-dn', ldap.syncDn],
-          ['bind-password-env', PASSWORD_ENV],
-        ]),
-        null,
-      );
-      const deps = { photos: h.store.photos, pipeline: { maxPixels: 40_000_000, jpegQuality: 88 } };
+      const source = sourceOf(ldap, ldap.peopleDn);
+      const deps = depsOf(h);
       // A server without TLS asked for StartTLS says so, in one line.
       await assert.rejects(
         syncDirectory(h.store, deps, tenant, { ...source, startTls: true }),
@@ -554,17 +548,8 @@ describe('directory sync with a size limit', { skip: slapdAvailable() ? false : 
       await ldap.addPeople(4, (i) =>
         inetOrgPerson(`s${i}`, { cn: `S ${i}`, sn: 'S', mail: `s${i}@example.org` }),
       );
-      const source = ldapSourceFrom(
-        ldap.url,
-        new Map([
-          ['base-dn', ldap.peopleDn],
-          ['bind-dn', ldap.syncDn],
-          ['bind-password-env', PASSWORD_ENV],
-          ['delete-missing', ''],
-        ]),
-        null,
-      );
-      const deps = { photos: h.store.photos, pipeline: { maxPixels: 40_000_000, jpegQuality: 88 } };
+      const source = sourceOf(ldap, ldap.peopleDn, { 'delete-missing': '' });
+      const deps = depsOf(h);
       assert.equal((await syncDirectory(h.store, deps, tenant, source)).users.created, 4);
       await ldap.addPeople(6, (i) =>
         inetOrgPerson(`more${i}`, { cn: `M ${i}`, sn: 'M', mail: `m${i}@example.org` }),
