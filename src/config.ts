@@ -6,6 +6,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseTrustedIssuer, type TrustedIssuerConfig } from './auth/external-issuer.js';
 import { parseThrottle, type ThrottleRules } from './domain/throttle-rules.js';
 import type { LoadedFixtures } from './services/fixture-file.js';
+import { durationSeconds } from './services/setting-words.js';
+import { parseBlobStore } from './store/objects/blob-store-url.js';
 import { MEMORY_DATABASE } from './store/open-store.js';
 
 export interface OptionSpec {
@@ -58,7 +60,25 @@ const listOf =
   ];
 const list = listOf((value) => value);
 
-/** `--data` and `--database`: every command takes them, to work on the same store as a server. */
+/** A duration such as 90s, 15m, 1h or 2d (a bare number is seconds), from `min` to `max` seconds. */
+export const duration =
+  (name: string, min: number, max: number) =>
+  (value: string): number => {
+    const seconds = durationSeconds(value);
+    if (!Number.isFinite(seconds) || seconds < min || seconds > max)
+      throw new InvalidArgumentError(
+        `${name} must be a duration such as 90s, 15m, 1h or 2d, from ${min} s to ${max / 86_400} days, not '${value}'.`,
+      );
+    return seconds;
+  };
+
+/** A `--blob-store` URL, checked (a mistake in it is a usage error), kept as written. */
+export const blobStoreArg = checked((value: string) => {
+  parseBlobStore(value);
+  return value;
+});
+
+/** `--data`, `--database` and the blob store: every command takes them, to work on the same store as a server. */
 export const STORE_OPTIONS: OptionSpec[] = [
   {
     flags: '--data <dir>',
@@ -72,6 +92,22 @@ export const STORE_OPTIONS: OptionSpec[] = [
     defaultText: 'sqlite:<data>/portrait.db',
     description:
       'Store URL: sqlite:PATH (embedded, the default), memory (nothing on disk, gone on exit) or postgres://user@host:5432/db[?pool=N] (shared by many nodes; run portrait migrate first).',
+  },
+  {
+    flags: '--blob-store <url>',
+    env: 'PORTRAIT_BLOB_STORE',
+    default: 'database',
+    parse: (value: string) => blobStoreArg(value),
+    description:
+      'Where photo bytes are kept: database (in the store), s3://BUCKET[/PREFIX]?region=R&endpoint=URL&force-path-style=true, azure://CONTAINER[/PREFIX]?endpoint=URL or file:DIR; credentials from the environment (see Storing photos in object storage).',
+  },
+  {
+    flags: '--blob-timeout <seconds>',
+    env: 'PORTRAIT_BLOB_TIMEOUT',
+    default: 5,
+    parse: integer('--blob-timeout', 1, 300),
+    description:
+      'Longest wait for one call to the blob store; past it the request gets 503 with Retry-After.',
   },
 ];
 
@@ -195,6 +231,15 @@ export const SERVE_OPTIONS: OptionSpec[] = [
     description: 'Worker processes sharing the port; auto is one per core.',
   },
   {
+    flags: '--blob-gc-every <duration>',
+    env: 'PORTRAIT_BLOB_GC_EVERY',
+    default: 3600,
+    defaultText: '1h',
+    parse: duration('--blob-gc-every', 60, 7 * 86_400),
+    description:
+      'How often the server deletes the bytes of deleted and replaced photos, once they are an hour old (one node at a time on PostgreSQL).',
+  },
+  {
     flags: '--fixtures <file>',
     env: 'PORTRAIT_FIXTURES',
     description:
@@ -230,6 +275,10 @@ export function addOptions(command: Command, specs: readonly OptionSpec[]): Comm
 export interface StoreConfig {
   dataDir: string;
   databaseUrl: string;
+  /** `--blob-store`: `database` when absent. */
+  blobStore?: string;
+  /** `--blob-timeout`, in ms: 5 s when absent. */
+  blobTimeoutMs?: number;
 }
 
 export interface ServeConfig extends StoreConfig {
@@ -255,6 +304,8 @@ export interface ServeConfig extends StoreConfig {
   ephemeralTls?: boolean;
   /** Created in an empty store instead of the demo tenant (`--fixtures`, read and checked). */
   fixtures?: LoadedFixtures;
+  /** How often unused photo bytes are collected (s); an hour when absent. */
+  blobGcEverySeconds?: number;
   /** Photo byte reads on the fast path (default); false sends every request through Fastify (tests compare the two). */
   fastReads?: boolean;
 }
@@ -264,7 +315,12 @@ export const DEFAULT_AUDIENCES = ['https://graph.microsoft.com', '00000003-0000-
 export function storeConfig(opts: Record<string, unknown>): StoreConfig {
   const dataDir = resolve(String(opts['data'] ?? './data'));
   const databaseUrl = (opts['database'] as string | undefined) ?? `sqlite:${dataDir}/portrait.db`;
-  return { dataDir, databaseUrl };
+  return {
+    dataDir,
+    databaseUrl,
+    blobStore: (opts['blobStore'] as string | undefined) ?? 'database',
+    blobTimeoutMs: ((opts['blobTimeout'] as number | undefined) ?? 5) * 1000,
+  };
 }
 
 export function serveConfig(opts: Record<string, unknown>): ServeConfig {
@@ -298,6 +354,7 @@ export function serveConfig(opts: Record<string, unknown>): ServeConfig {
     uploadTimeoutSeconds: opts['uploadTimeout'] as number,
     uploadMinRate: opts['uploadMinRate'] as number,
     workers: opts['workers'] as number,
+    blobGcEverySeconds: opts['blobGcEvery'] as number,
     demo: opts['demo'] !== false,
   };
 }

@@ -170,6 +170,16 @@ export const serviceBusy = (retryAfterSeconds: number) =>
     { 'retry-after': String(retryAfterSeconds) },
   );
 
+/** The blob store failed or timed out (SPEC §14): nothing was changed; try again shortly. */
+export const storageUnavailable = (retryAfterSeconds: number) =>
+  new GraphError(
+    503,
+    'serviceNotAvailable',
+    'The photo storage is not answering just now; nothing was changed. Retry after the number of seconds in Retry-After.',
+    {},
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+
 /** An upload body that arrived too slowly; the rest of it is not read, so the connection closes. */
 export const requestTimeout = (bytesReceived: number, seconds: number) =>
   new GraphError(

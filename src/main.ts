@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { identityCommands } from './cli/app-commands.js';
+import { blobCommands } from './cli/blob-commands.js';
 import { directoryCommands } from './cli/directory-commands.js';
 import { directorySyncCommands } from './cli/directory-sync-command.js';
 import { fixturesCommand } from './cli/fixtures-command.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     ...identityCommands(),
     permissionsCommand(),
     ...storeCommands(),
+    blobCommands(),
     fixturesCommand(),
   ])
     program.addCommand(command);

@@ -17,16 +17,17 @@ import { seedDemoTenant } from './services/demo-seed.js';
 import { issuerBaseOf } from './services/tokens.js';
 import { UsageRecorder } from './services/usage-recorder.js';
 import { applyFixtures } from './services/fixtures.js';
-import { MEMORY_DATABASE, openStore } from './store/open-store.js';
+import { blobOptions, MEMORY_DATABASE, openStore } from './store/open-store.js';
+import { probeBlobStore } from './store/objects/open-blob-store.js';
 import type { Store } from './store/store.js';
 import { ensureDevCertificate, ephemeralDevCertificate } from './tls/dev-certificate.js';
 
 /**
- * How often a server collects the photo bytes nothing names any more (the store keeps them an hour
- * after they were last put: store/photo-sets.ts). Every node may collect: each delete is
- * conditional, so two nodes collecting at once delete nothing twice and nothing still wanted.
+ * How often a server collects the photo bytes nothing names any more, by default (`--blob-gc-every`;
+ * the store keeps them an hour after they were last put: store/photo-sets.ts). On PostgreSQL one
+ * node at a time collects; each delete is conditional anyway, so nothing still wanted goes.
  */
-const COLLECT_PHOTO_BYTES_EVERY_MS = 10 * 60 * 1000;
+const COLLECT_PHOTO_BYTES_EVERY_S = 60 * 60;
 
 /** Entra allows five minutes; a minute is enough between machines that keep time. */
 const CLOCK_TOLERANCE_SECONDS = 60;
@@ -103,7 +104,7 @@ async function prepareInstallation(config: ServeConfig, store: Store, logger: Lo
 
 /** The primary's share of --workers: migrate the store, make keys and settings, seed, certify. */
 export async function prepareForWorkers(config: ServeConfig, logger: Logger): Promise<{ caPath?: string }> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, blobOptions(config));
   try {
     await SigningKeys.open(store.keys);
     await issuerBaseOf(store.keys, config.baseUrl);
@@ -119,9 +120,11 @@ export async function startServer(
   config: ServeConfig,
   logger: Logger = createLogger(config.logLevel, serverLogDestination()),
 ): Promise<RunningServer> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, blobOptions(config));
   let usage: UsageRecorder | undefined;
   try {
+    // SPEC §14: a blob store that cannot be written, read and deleted stops the start, in one line.
+    await probeBlobStore(store.photoBytes, config.blobStore);
     const keys = await SigningKeys.open(store.keys);
     // The built-in issuer is known by the base the store was created with (CLI tokens), the
     // configured public URL, and — once listening — the URL this server answers on.
@@ -176,14 +179,17 @@ export async function startServer(
     const fatal = (error: Error, origin: string) =>
       logger.fatal({ err: error, origin }, 'an uncaught error stops the process');
     process.on('uncaughtExceptionMonitor', fatal);
-    const collecting = setInterval(() => {
-      store
-        .collectPhotoBytes()
-        .then(({ deleted }) => {
-          if (deleted > 0) logger.info({ deleted }, 'collected the bytes of deleted and replaced photos');
-        })
-        .catch((error: unknown) => logger.warn({ err: error }, 'collecting unused photo bytes failed'));
-    }, COLLECT_PHOTO_BYTES_EVERY_MS).unref();
+    const collecting = setInterval(
+      () => {
+        store
+          .collectPhotoBytes({ alone: true })
+          .then(({ deleted }) => {
+            if (deleted > 0) logger.info({ deleted }, 'collected the bytes of deleted and replaced photos');
+          })
+          .catch((error: unknown) => logger.warn({ err: error }, 'collecting unused photo bytes failed'));
+      },
+      (config.blobGcEverySeconds ?? COLLECT_PHOTO_BYTES_EVERY_S) * 1000,
+    ).unref();
     const syncing = scheduleDirectorySyncs(store, { photos: store.photos, pipeline }, logger);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

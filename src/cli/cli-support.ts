@@ -7,7 +7,7 @@ import { findDirectoryRole, knownRoleNames } from '../auth/directory-roles.js';
 import { addOptions, STORE_OPTIONS, storeConfig } from '../config.js';
 import { PermissionNameError } from '../services/app-service.js';
 import { FixtureError, type LoadedFixtures, loadFixtures } from '../services/fixture-file.js';
-import { openStore } from '../store/open-store.js';
+import { blobOptions, openStore } from '../store/open-store.js';
 import type { User } from '../domain/directory.js';
 import type { AppRegistration } from '../domain/identity.js';
 import type { Tenant } from '../domain/tenant.js';
@@ -19,7 +19,8 @@ export class UsageError extends InvalidArgumentError {}
 export type Options = Record<string, unknown>;
 
 export async function withStore<T>(opts: Options, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(storeConfig(opts).databaseUrl);
+  const config = storeConfig(opts);
+  const store = await openStore(config.databaseUrl, blobOptions(config));
   try {
     return await work(store);
   } finally {

@@ -8,7 +8,15 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drainThenClose } from './lingering-close.js';
 import { echoedClientRequestId } from './request-epilogue.js';
-import { badRequest, entityTooLarge, GraphError, generalException, jsonRequired } from '../errors.js';
+import {
+  badRequest,
+  entityTooLarge,
+  GraphError,
+  generalException,
+  jsonRequired,
+  storageUnavailable,
+} from '../errors.js';
+import { BlobStoreUnavailableError } from '../store/objects/object-store.js';
 
 /** A client's own id is echoed when it is a sane token; otherwise the request-id stands in. */
 export const clientRequestId = (request: FastifyRequest): string =>
@@ -67,6 +75,9 @@ function toGraphError(error: FastifyError, request: FastifyRequest): GraphError 
       return undefined;
   }
 }
+
+/** How long a client is asked to wait when the blob store failed: long enough for it to recover. */
+const BLOB_RETRY_AFTER_SECONDS = 5;
 
 /** JSON replies carry the OData version, as Graph's do. */
 export function sendJson(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
@@ -130,6 +141,10 @@ export function registerGraphProtocol(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = toGraphError(error, request);
     if (known) return sendGraphError(reply, known);
+    if ((error as Error) instanceof BlobStoreUnavailableError) {
+      request.log.warn({ err: error, reqId: request.id }, 'the blob store failed');
+      return sendGraphError(reply, storageUnavailable(BLOB_RETRY_AFTER_SECONDS));
+    }
     request.log.error({ err: error, reqId: request.id }, 'unexpected error');
     return sendGraphError(reply, generalException());
   });

@@ -14,11 +14,23 @@ export async function systemRoutes(
   app.get('/readyz', async (_request, reply) => {
     try {
       await deps.store.ping();
-      return { status: 'ready', store: deps.store.kind };
     } catch (error) {
       reply.log.warn({ err: error }, 'store not ready');
       return sendGraphError(reply, new GraphError(503, 'generalException', 'The store is not reachable.'));
     }
+    const blobs = deps.store.photoBytes;
+    try {
+      await blobs.ping?.();
+    } catch (error) {
+      reply.log.warn({ err: error }, 'blob store not ready');
+      return sendGraphError(
+        reply,
+        new GraphError(503, 'serviceNotAvailable', `The blob store ${blobs.name} is not reachable.`, {
+          blobStore: blobs.name,
+        }),
+      );
+    }
+    return { status: 'ready', store: deps.store.kind, blobStore: blobs.name };
   });
 
   app.get('/metrics', async (_request, reply) => {

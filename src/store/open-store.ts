@@ -14,8 +14,10 @@ import { SqlDirectoryStore } from './sql/sql-directory-store.js';
 import { SqlGroupStore } from './sql/sql-group-store.js';
 import { SqlKeyStore } from './sql/sql-key-store.js';
 import { SqlMailboxStore } from './sql/sql-mailbox-store.js';
-import { collectPhotoBytes, PhotoSets } from './photo-sets.js';
-import { SqlPhotoBytes } from './sql/sql-photo-bytes.js';
+import { collectPhotoBytes, PhotoSets, verifyPhotoBytes } from './photo-sets.js';
+import type { PhotoBytes } from './photo-bytes.js';
+import { openPhotoBytes } from './objects/open-blob-store.js';
+import { rememberBlobStore } from './objects/remembered-blob-store.js';
 import { SqlPhotoMetadata } from './sql/sql-photo-store.js';
 import { SqlUsageStore } from './sql/sql-usage-store.js';
 import { isPostgresUrl, openPostgresBackend, redacted } from './sql/postgres-backend.js';
@@ -80,17 +82,40 @@ export async function checkSchema(backend: SqlBackend, url: string): Promise<voi
   );
 }
 
-export async function openStore(url: string): Promise<Store> {
+/** Where photo bytes go (SPEC §14): `--blob-store` and `--blob-timeout`. */
+export interface BlobOptions {
+  /** `database` (the default), `s3://…`, `azure://…` or `file:DIR`. */
+  blobStore?: string;
+  /** Each call to an object store fails after this long (5 s by default). */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_BLOB_TIMEOUT_MS = 5000;
+
+/** The PostgreSQL advisory lock the server's collection of unused photo bytes takes. */
+const COLLECT_LOCK_KEY = 0x42594753; // 'BYGS'
+
+/** The blob options of a command's or server's configuration. */
+export const blobOptions = (config: { blobStore?: string; blobTimeoutMs?: number }): BlobOptions => ({
+  ...(config.blobStore ? { blobStore: config.blobStore } : {}),
+  ...(config.blobTimeoutMs ? { timeoutMs: config.blobTimeoutMs } : {}),
+});
+
+export async function openStore(url: string, blobs: BlobOptions = {}): Promise<Store> {
   const backend = await openBackend(url);
+  let photoBytes: PhotoBytes | undefined;
   try {
     if (backend.kind === 'sqlite') await migrateBackend(backend);
     else await checkSchema(backend, url);
+    photoBytes = openPhotoBytes(backend, blobs.blobStore, blobs.timeoutMs ?? DEFAULT_BLOB_TIMEOUT_MS);
+    await rememberBlobStore(backend, photoBytes.name);
   } catch (error) {
+    await photoBytes?.close?.();
     await backend.close();
     throw error;
   }
+  const bytes = photoBytes;
   const photoMetadata = new SqlPhotoMetadata(backend);
-  const photoBytes = new SqlPhotoBytes(backend);
   return withReadCache(
     {
       kind: backend.kind,
@@ -98,9 +123,16 @@ export async function openStore(url: string): Promise<Store> {
       groups: new SqlGroupStore(backend),
       directoryLinks: new SqlDirectoryLinkStore(backend),
       mailbox: new SqlMailboxStore(backend),
-      photos: new PhotoSets(photoMetadata, photoBytes),
-      photoBytes,
-      collectPhotoBytes: (options) => collectPhotoBytes(photoMetadata, photoBytes, options),
+      photos: new PhotoSets(photoMetadata, bytes),
+      photoBytes: bytes,
+      collectPhotoBytes: async ({ alone = false, ...options } = {}) => {
+        const collect = () => collectPhotoBytes(photoMetadata, bytes, options);
+        if (!alone || !backend.withTryLock) return collect();
+        // One node at a time: the others find the lock taken and leave this round to it.
+        const held = await backend.withTryLock(COLLECT_LOCK_KEY, 'photo bytes', collect);
+        return held?.value ?? { deleted: 0, kept: 0 };
+      },
+      verifyPhotoBytes: (options) => verifyPhotoBytes(photoMetadata, bytes, options),
       avatars: new SqlAvatarStore(backend),
       keys: new SqlKeyStore(backend),
       apps: new SqlAppStore(backend),
@@ -111,7 +143,10 @@ export async function openStore(url: string): Promise<Store> {
       ping: async () => {
         await backend.db.selectFrom('installation').select('name').limit(1).execute();
       },
-      close: () => backend.close(),
+      close: async () => {
+        await bytes.close?.();
+        await backend.close();
+      },
     },
     () => backend.changedElsewhere(),
   );

@@ -2,7 +2,8 @@
 // bytes are kept once. Bytes are put before the metadata that names them is committed, and are
 // never in a metadata transaction: a delete (of a photo, or cascading from a user's) drops only
 // references, and bytes nothing names are collected after a grace time (photo-sets.ts). The
-// database is the first home of the bytes; S3, Azure Blob and a folder come behind the same port.
+// database keeps them by default (sql-photo-bytes.ts); S3, Azure Blob and a folder behind the same
+// port (objects/object-photo-bytes.ts).
 
 /** One stored size's bytes and their key: the SHA-256 of the bytes, lower-case hex. */
 export interface PhotoBlob {
@@ -10,7 +11,15 @@ export interface PhotoBlob {
   bytes: Buffer;
 }
 
+/** A key the store holds bytes under, and when they were last put (ms since the epoch). */
+export interface StoredKey {
+  key: string;
+  storedAt: number;
+}
+
 export interface PhotoBytes {
+  /** Where the bytes are, as `--blob-store` names it (no secrets). */
+  readonly name: string;
   /**
    * Stores each blob under its key. A key already stored keeps its bytes (they are the same: the
    * key is their hash) and counts as put now, so the collector's grace time starts again.
@@ -25,4 +34,17 @@ export interface PhotoBytes {
    * upload of the same bytes) stay. Returns how many were deleted.
    */
   delete(keys: readonly string[], cutoff: number): Promise<number>;
+  /** Every key the store holds bytes under, page by page. */
+  list(): AsyncIterable<StoredKey[]>;
+  /**
+   * Collects, beyond `putBefore`/`delete`, what only this store can have left behind (an object
+   * store: objects no row names, deletes a collector did not finish), older than `cutoff` and not
+   * `named`. Returns how many were deleted.
+   */
+  sweep?(cutoff: number, named: (keys: readonly string[]) => Promise<Set<string>>): Promise<number>;
+  /** Asks the store something cheap, to prove it answers (/readyz). */
+  ping?(): Promise<void>;
+  /** Writes, reads back and deletes something, to prove the store usable. */
+  probe?(): Promise<void>;
+  close?(): Promise<void>;
 }

@@ -34,4 +34,6 @@ export interface PhotoMetadataStore {
   deletePhotoSet(tenantId: string, ownerId: string, condition?: WriteCondition): Promise<boolean>;
   /** Which of these bytes' keys a stored size names. */
   referencedKeys(keys: readonly string[]): Promise<Set<string>>;
+  /** Up to `limit` of the keys stored sizes name, after `after`, in key order. */
+  namedKeys(limit: number, after?: string): Promise<string[]>;
 }

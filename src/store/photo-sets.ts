@@ -94,5 +94,45 @@ export async function collectPhotoBytes(
     deleted += removed;
     kept += keys.length - removed;
   }
+  if (bytes.sweep) deleted += await bytes.sweep(cutoff, (keys) => metadata.referencedKeys(keys));
   return { deleted, kept };
+}
+
+/** `portrait blobs verify` (SPEC §14). */
+export interface VerifyReport {
+  /** Keys the stored photo sizes name. */
+  checked: number;
+  /** Named keys whose bytes are not in the store: photos that cannot be read. */
+  missing: string[];
+  /** Bytes nothing names, last put before the grace time: what the collector will delete. */
+  orphaned: number;
+}
+
+/**
+ * Checks that every key a stored size names has its bytes, and counts the bytes nothing names
+ * past the grace time. The store's keys are held in memory (about 150 bytes each).
+ */
+export async function verifyPhotoBytes(
+  metadata: PhotoMetadataStore,
+  bytes: PhotoBytes,
+  { graceMs = PHOTO_BYTES_GRACE_MS, now = Date.now() } = {},
+): Promise<VerifyReport> {
+  const stored = new Map<string, number>();
+  for await (const page of bytes.list()) for (const { key, storedAt } of page) stored.set(key, storedAt);
+  let checked = 0;
+  const missing: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const keys = await metadata.namedKeys(PAGE, after);
+    if (keys.length === 0) break;
+    after = keys.at(-1);
+    checked += keys.length;
+    for (const key of keys) {
+      if (!stored.delete(key)) missing.push(key);
+    }
+  }
+  const cutoff = now - graceMs;
+  let orphaned = 0;
+  for (const storedAt of stored.values()) if (storedAt < cutoff) orphaned++;
+  return { checked, missing, orphaned };
 }

@@ -1,8 +1,12 @@
 // `portrait store copy`: a whole store from one backend to another (SQLite → PostgreSQL and back),
-// row for row, so ids, photo bytes and ETags, signing keys, app registrations, usage counters and
-// the avatar hash index all arrive unchanged. The target must be empty; it is written in one
-// write transaction, so a copy that fails leaves it empty and nodes on it never see half a store.
+// and its photo bytes from one blob store to another (database, S3, Azure Blob, a folder), so ids,
+// photo bytes and ETags, signing keys, app registrations, usage counters and the avatar hash index
+// all arrive unchanged. The target must be empty. The photos' bytes are put first, as an upload
+// puts them; then every row is written in one write transaction, so a copy that fails leaves the
+// target empty (bytes nothing names are collected later) and nodes on it never see half a store.
 import { sql } from 'kysely';
+import { setBlobStore } from './objects/remembered-blob-store.js';
+import type { PhotoBytes } from './photo-bytes.js';
 import type { Database, Db, SqlBackend } from './sql/schema.js';
 
 /** Every table, parents before children (foreign keys), with the key that orders its rows. */
@@ -29,8 +33,25 @@ export const TABLES: [keyof Database, string[]][] = [
   ['directory_syncs', ['tenant_id']],
 ];
 
-/** Rows per batch; photo bytes are up to a few hundred KiB each, so fewer of them. */
-const batchSize = (table: string) => (table === 'photo_blobs' ? 50 : 500);
+/** Rows per batch. */
+const BATCH = 500;
+
+/** Photo bytes copied at once. */
+const BYTES_AT_ONCE = 8;
+
+/** The rows a copy writes: every table but the bytes, which go through the blob stores. */
+const COPIED = TABLES.filter(([table]) => table !== 'photo_blobs');
+
+/** A store as a copy sees it: its SQL backend and where its photo bytes are. */
+export interface CopyEnd {
+  backend: SqlBackend;
+  bytes: PhotoBytes;
+}
+
+/** The bytes a stored photo size names are not in the source's blob store. */
+export class MissingSourceBytesError extends Error {
+  readonly code = 'MissingSourceBytes';
+}
 
 export interface CopyProgress {
   table: string;
@@ -50,26 +71,68 @@ async function countRows(db: Db, table: keyof Database): Promise<number> {
   return Number(row.n);
 }
 
+async function refuseNotEmpty(db: Db): Promise<void> {
+  for (const [table] of COPIED) {
+    if ((await countRows(db, table)) > 0)
+      throw new TargetNotEmptyError(
+        `the target store is not empty (table ${table} has rows); copy into an empty one`,
+      );
+  }
+}
+
+/** Every key the source's photo sizes name, in order. */
+async function namedKeys(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('photo_variants')
+    .select('blob_key')
+    .distinct()
+    .orderBy('blob_key')
+    .execute();
+  return rows.map((row) => row.blob_key);
+}
+
+/** Puts the bytes of every named key into the target's blob store; how many. */
+async function copyBytes(
+  from: PhotoBytes,
+  to: PhotoBytes,
+  keys: readonly string[],
+  onCopied: (copied: number) => void,
+): Promise<void> {
+  let next = 0;
+  let copied = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const key = keys[next++]!;
+      const bytes = await from.get(key);
+      if (!bytes)
+        throw new MissingSourceBytesError(
+          `the bytes ${key} of a stored photo are not in ${from.name}; run portrait blobs verify on the source`,
+        );
+      await to.put([{ key, bytes }]);
+      onCopied(++copied);
+    }
+  };
+  await Promise.all(Array.from({ length: BYTES_AT_ONCE }, worker));
+}
+
 export async function copyStore(
-  from: SqlBackend,
-  to: SqlBackend,
+  from: CopyEnd,
+  to: CopyEnd,
   onProgress: (progress: CopyProgress) => void = () => {},
 ): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const [table] of TABLES) counts[table] = await countRows(from.db, table);
+  await refuseNotEmpty(to.backend.db);
+  const keys = await namedKeys(from.backend.db);
+  const counts: Record<string, number> = { 'photo bytes': keys.length };
+  for (const [table] of COPIED) counts[table] = await countRows(from.backend.db, table);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  let copied = 0;
-  await to.writeTransaction(async (trx) => {
-    for (const [table] of TABLES) {
-      if ((await countRows(trx, table)) > 0)
-        throw new TargetNotEmptyError(
-          `the target store is not empty (table ${table} has rows); copy into an empty one`,
-        );
-    }
-    for (const [table, key] of TABLES) {
-      const size = batchSize(table);
+  await copyBytes(from.bytes, to.bytes, keys, (n) => onProgress({ table: 'photo bytes', copied: n, total }));
+  let copied = keys.length;
+  await to.backend.writeTransaction(async (trx) => {
+    await refuseNotEmpty(trx);
+    for (const [table, key] of COPIED) {
+      const size = BATCH;
       for (let offset = 0; offset < counts[table]!; offset += size) {
-        let query = from.db.selectFrom(table).selectAll();
+        let query = from.backend.db.selectFrom(table).selectAll();
         for (const column of key) query = query.orderBy(sql.ref(column));
         const rows = await query.limit(size).offset(offset).execute();
         if (rows.length === 0) break;
@@ -82,6 +145,8 @@ export async function copyStore(
         onProgress({ table, copied, total });
       }
     }
+    // The installation's settings came with the rows; the photo bytes are where they were put.
+    await setBlobStore(trx, to.bytes.name);
   });
   return counts;
 }

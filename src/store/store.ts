@@ -10,6 +10,7 @@ import type { KeyStore } from './key-store.js';
 import type { MailboxStore } from './mailbox-store.js';
 import type { PhotoBytes } from './photo-bytes.js';
 import type { PhotoStore } from './photo-store.js';
+import type { VerifyReport } from './photo-sets.js';
 import type { StoreSnapshot } from './store-snapshot.js';
 import type { UsageStore } from './usage-store.js';
 
@@ -21,13 +22,20 @@ export interface Store {
   mailbox: MailboxStore;
   /** Photo sets: metadata in the SQL store, bytes in `photoBytes` (photo-sets.ts). */
   photos: PhotoStore;
-  /** Where photo bytes are kept, by key (SPEC §14: the database now; object storage next). */
+  /** Where photo bytes are kept, by key (SPEC §14: the database, S3, Azure Blob or a folder). */
   photoBytes: PhotoBytes;
   /**
    * Deletes the photo bytes nothing names any more that were last put over `graceMs` ago (1 h by
-   * default): the bytes of deleted and replaced photos, and of uploads a crash cut off.
+   * default): the bytes of deleted and replaced photos, and of uploads a crash cut off. `alone`:
+   * only when no other node is collecting (PostgreSQL); otherwise nothing is done.
    */
-  collectPhotoBytes(options?: { graceMs?: number; now?: number }): Promise<{ deleted: number; kept: number }>;
+  collectPhotoBytes(options?: {
+    graceMs?: number;
+    now?: number;
+    alone?: boolean;
+  }): Promise<{ deleted: number; kept: number }>;
+  /** `portrait blobs verify`: every named key has its bytes; how many unnamed ones are past the grace time. */
+  verifyPhotoBytes(options?: { graceMs?: number; now?: number }): Promise<VerifyReport>;
   avatars: AvatarStore;
   keys: KeyStore;
   apps: AppStore;

@@ -16,6 +16,7 @@ import { createGroup } from '../../src/services/groups.js';
 import type { Contact, Group, User } from '../../src/domain/directory.js';
 import type { Tenant } from '../../src/domain/tenant.js';
 import type { Store } from '../../src/store/store.js';
+import { sharedObjectService, testBlobKind } from './object-stores.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from './postgres.js';
 import { expectServing } from './still-serving.js';
 
@@ -65,13 +66,24 @@ export class Harness {
     private readonly database: TestDatabase | undefined,
     /** The server's log lines at `error` and above (`fatal` is what SPEC §10 checks for). */
     readonly log: string[],
+    /** Where the server keeps photo bytes (`--blob-store`). */
+    readonly blobStore: string = 'database',
   ) {}
 
   static async start(overrides: Partial<ServeConfig> = {}): Promise<Harness> {
     const dataDir = mkdtempSync(join(tmpdir(), 'portrait-test-'));
     const database =
       onPostgres && !overrides.databaseUrl ? await createTestDatabase({ migrate: true }) : undefined;
-    const config = testConfig(dataDir, database ? { databaseUrl: database.url, ...overrides } : overrides);
+    // PORTRAIT_TEST_BLOBS: photo bytes in a fresh bucket, container or folder of this run's service.
+    const blobStore =
+      testBlobKind && !overrides.blobStore
+        ? await (await sharedObjectService(testBlobKind)).newBlobStore()
+        : undefined;
+    const config = testConfig(dataDir, {
+      ...(database ? { databaseUrl: database.url } : {}),
+      ...(blobStore ? { blobStore } : {}),
+      ...overrides,
+    });
     const log: string[] = [];
     const server = await startServer(
       config,
@@ -79,7 +91,16 @@ export class Harness {
     );
     const agent = new Agent({ connect: { ca: server.caPath ? readFileSync(server.caPath) : undefined } });
     const keys = await SigningKeys.open(server.store.keys);
-    return new Harness(server, dataDir, agent, keys, await issuerBaseOf(server.store.keys), database, log);
+    return new Harness(
+      server,
+      dataDir,
+      agent,
+      keys,
+      await issuerBaseOf(server.store.keys),
+      database,
+      log,
+      config.blobStore,
+    );
   }
 
   /** This server's store, for a second server or a CLI command on the same data. */
@@ -89,7 +110,13 @@ export class Harness {
 
   /** The options a CLI command needs to work on this server's store. */
   get storeArgs(): string[] {
-    return ['--data', this.dataDir, ...(this.database ? ['--database', this.database.url] : [])];
+    const blobStore = this.blobStore;
+    return [
+      '--data',
+      this.dataDir,
+      ...(this.database ? ['--database', this.database.url] : []),
+      ...(blobStore !== 'database' ? ['--blob-store', blobStore] : []),
+    ];
   }
 
   get store(): Store {

@@ -8,6 +8,7 @@ import { permissionUsageSchema } from './005-permission-usage.js';
 import { throttleCountersSchema } from './006-throttle-counters.js';
 import { photoBytesSchema } from './007-photo-bytes.js';
 import { directoryLinksSchema } from './008-directory-links.js';
+import { blobObjectsSchema } from './009-blob-objects.js';
 
 export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -20,6 +21,7 @@ export const migrationProvider = (blobType: 'blob' | 'bytea'): MigrationProvider
       '006-throttle-counters': throttleCountersSchema,
       '007-photo-bytes': photoBytesSchema(blobType),
       '008-directory-links': directoryLinksSchema,
+      '009-blob-objects': blobObjectsSchema,
     };
   },
 });

@@ -162,6 +162,16 @@ export interface PermissionUsageTable {
   calls: number | string;
 }
 
+/** Objects put in the blob store (`--blob-store s3://…|azure://…|file:…`), one per distinct size. */
+export interface BlobObjectsTable {
+  key: string;
+  byte_length: number;
+  /** When an upload last claimed the key (ms). */
+  stored_at: number;
+  /** When a collector began deleting the object (ms); null while nobody is. */
+  deleting: number | null;
+}
+
 export interface ThrottleCountersTable {
   key: string;
   window_start: number;
@@ -205,6 +215,7 @@ export interface Database {
   photo_sets: PhotoSetsTable;
   photo_variants: PhotoVariantsTable;
   photo_blobs: PhotoBlobsTable;
+  blob_objects: BlobObjectsTable;
   email_hashes: EmailHashesTable;
   signing_keys: SigningKeysTable;
   installation: InstallationTable;

@@ -1,10 +1,15 @@
 // Photo bytes in the SQL store itself (`--blob-store database`, the default): one row per distinct
 // stored size in photo_blobs, outside every metadata transaction.
-import type { PhotoBlob, PhotoBytes } from '../photo-bytes.js';
+import type { PhotoBlob, PhotoBytes, StoredKey } from '../photo-bytes.js';
+import { DATABASE_BLOBS } from '../objects/blob-store-url.js';
 import type { SqlBackend } from './schema.js';
 import { preparedQuery } from './sql-support.js';
 
+const PAGE = 1000;
+
 export class SqlPhotoBytes implements PhotoBytes {
+  readonly name = DATABASE_BLOBS;
+
   constructor(private readonly backend: SqlBackend) {}
 
   async put(blobs: readonly PhotoBlob[]): Promise<void> {
@@ -46,5 +51,21 @@ export class SqlPhotoBytes implements PhotoBytes {
       .where('stored_at', '<', cutoff)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  async *list(): AsyncIterable<StoredKey[]> {
+    let after: string | undefined;
+    for (;;) {
+      let query = this.backend.db
+        .selectFrom('photo_blobs')
+        .select(['key', 'stored_at'])
+        .orderBy('key')
+        .limit(PAGE);
+      if (after !== undefined) query = query.where('key', '>', after);
+      const rows = await query.execute();
+      if (rows.length === 0) return;
+      after = rows.at(-1)!.key;
+      yield rows.map((row) => ({ key: row.key, storedAt: Number(row.stored_at) }));
+    }
   }
 }

@@ -214,4 +214,15 @@ export class SqlPhotoMetadata implements PhotoMetadataStore {
       .execute();
     return new Set(rows.map((row) => row.blob_key));
   }
+
+  async namedKeys(limit: number, after?: string): Promise<string[]> {
+    let query = this.backend.db
+      .selectFrom('photo_variants')
+      .select('blob_key')
+      .distinct()
+      .orderBy('blob_key')
+      .limit(limit);
+    if (after !== undefined) query = query.where('blob_key', '>', after);
+    return (await query.execute()).map((row) => row.blob_key);
+  }
 }

@@ -1,0 +1,82 @@
+// Objects as files in a folder (`file:DIR`, SPEC §14): local disk or a mounted share (NFS, SMB).
+// A put writes a temporary file beside the object, flushes it and renames it over the name, so a
+// reader (or a crash) sees the old object, none, or the new one whole; temporary files a crash left
+// behind end in `.tmp` and are collected with the rest.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import type { ObjectPage, ObjectStore } from './object-store.js';
+
+/** A file a put had not finished: `<object>.<random>.tmp`. */
+export const TEMPORARY = /\.[0-9a-f]{16}\.tmp$/;
+
+const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+export class FileObjects implements ObjectStore {
+  constructor(
+    readonly name: string,
+    private readonly dir: string,
+  ) {}
+
+  private path(name: string): string {
+    return join(this.dir, ...name.split('/'));
+  }
+
+  async put(name: string, bytes: Buffer): Promise<void> {
+    const path = this.path(name);
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+    const file = await open(temporary, 'w');
+    try {
+      await file.writeFile(bytes);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    try {
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  async get(name: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.path(name));
+    } catch (error) {
+      if (code(error) === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    await rm(this.path(name), { force: true });
+  }
+
+  /** Every file under the prefix's folder in one page, in name order. */
+  async list(prefix: string): Promise<ObjectPage> {
+    const root = this.path(prefix.replace(/\/+$/, ''));
+    let entries: string[];
+    try {
+      entries = await readdir(root, { recursive: true });
+    } catch (error) {
+      if (code(error) === 'ENOENT') return { objects: [] };
+      throw error;
+    }
+    const objects = [];
+    for (const entry of entries.sort()) {
+      const path = join(root, entry);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      objects.push({
+        name: `${prefix}${entry.split(sep).join('/')}`,
+        size: info.size,
+        lastModified: info.mtimeMs,
+      });
+    }
+    return { objects };
+  }
+
+  async close(): Promise<void> {}
+}
