@@ -1,6 +1,7 @@
 // `npm test`: every test on the embedded SQLite store, then the API and store-contract suites
 // again on PostgreSQL (PORTRAIT_TEST_DATABASE=postgres; each test server gets a fresh database,
-// dropped after). Where no PostgreSQL answers, that second run is skipped with a loud message
+// dropped after), then the photo API and store-contract suites with the photo bytes in each blob
+// store (PORTRAIT_TEST_BLOBS=s3|azure|file: s3rver, azurite and a folder, test/support/object-stores.ts). Where no PostgreSQL answers, that second run is skipped with a loud message
 // (and CI=true fails); a run that executes no test at all fails. Plain JavaScript, like the
 // other scripts npm runs.
 import { spawn } from 'node:child_process';
@@ -72,6 +73,23 @@ if (onPostgres.length > 0) {
     );
     // CI promises the PostgreSQL runs (.ci/run): there, a missing server is a failure.
     if (process.env.CI === 'true') failed = 1;
+  }
+}
+// SPEC §14: the photo API and the store contract on each blob store, as on PostgreSQL.
+const BLOB_SUITE = new Set([
+  'test/http/photo-api.test.ts',
+  'test/http/uploads.test.ts',
+  'test/http/fast-read.test.ts',
+  'test/contract/store.test.ts',
+]);
+const onBlobStores = all.filter((path) => BLOB_SUITE.has(path));
+if (onBlobStores.length > 0) {
+  for (const [kind, label] of [
+    ['s3', 'photo bytes in S3 (s3rver)'],
+    ['azure', 'photo bytes in Azure Blob (azurite)'],
+    ['file', 'photo bytes in a folder'],
+  ]) {
+    failed = (await run(label, onBlobStores, { PORTRAIT_TEST_BLOBS: kind })) || failed;
   }
 }
 process.exitCode = failed;

@@ -20,6 +20,7 @@ import { DuplicateError, PreconditionError } from '../../src/store/store-errors.
 import type { Store } from '../../src/store/store.js';
 import pg from 'pg';
 import { createTestDatabase, onPostgres } from '../support/postgres.js';
+import { sharedObjectService, testBlobKind } from '../support/object-stores.js';
 import { within1s } from '../support/poll.js';
 
 /** A fresh store location and how to remove it. */
@@ -50,13 +51,17 @@ const variant = (side: number, fill: number): NewVariant => ({
 });
 
 for (const [name, url] of BACKENDS) {
-  describe(`store contract: ${name}`, () => {
+  describe(`store contract: ${name}${testBlobKind ? `, photo bytes in ${testBlobKind}` : ''}`, () => {
     let store: Store;
     let location: Location;
 
     before(async () => {
       location = await url();
-      store = await openStore(location.url);
+      // PORTRAIT_TEST_BLOBS: the photo bytes in a fresh bucket, container or folder.
+      store = await openStore(
+        location.url,
+        testBlobKind ? { blobStore: await (await sharedObjectService(testBlobKind)).newBlobStore() } : {},
+      );
     });
     after(async () => {
       await store.close();

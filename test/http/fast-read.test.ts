@@ -86,7 +86,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 before(async () => {
   h = await Harness.start();
   slow = await startServer(
-    testConfig(h.dataDir, { fastReads: false, databaseUrl: h.databaseUrl }),
+    testConfig(h.dataDir, { fastReads: false, databaseUrl: h.databaseUrl, blobStore: h.blobStore }),
     pino({ level: 'silent' }),
   );
   slowAgent = new Agent({ connect: { ca: readFileSync(slow.caPath!) } });

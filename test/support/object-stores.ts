@@ -136,7 +136,12 @@ function runAzurite(port: number): Promise<{ child: ChildProcess; port: number }
 const stopChild = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
+    // An unreferenced child does not hold the event loop open while its exit is awaited: this does.
+    const hold = setInterval(() => {}, 1000);
+    child.once('exit', () => {
+      clearInterval(hold);
+      resolve();
+    });
     child.kill('SIGKILL');
   });
 

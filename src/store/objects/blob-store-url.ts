@@ -100,7 +100,7 @@ export function parseBlobStore(text: string): BlobStoreSpec {
 
 /**
  * The store's name in messages, and what the SQL store remembers (SPEC §14: it refuses another):
- * where the objects are, without credentials, region or addressing style.
+ * the URL in one canonical form (options in name order), usable again as `--blob-store`.
  */
 export function blobStoreName(spec: BlobStoreSpec): string {
   switch (spec.kind) {
@@ -111,7 +111,12 @@ export function blobStoreName(spec: BlobStoreSpec): string {
     case 's3':
     case 'azure': {
       const base = `${spec.kind}://${spec.kind === 's3' ? spec.bucket : spec.container}${spec.prefix ? `/${spec.prefix}` : ''}`;
-      return spec.endpoint ? `${base}?endpoint=${spec.endpoint}` : base;
+      const query = [
+        ...(spec.endpoint ? [`endpoint=${spec.endpoint}`] : []),
+        ...(spec.kind === 's3' && spec.forcePathStyle ? ['force-path-style=true'] : []),
+        ...(spec.kind === 's3' && spec.region ? [`region=${spec.region}`] : []),
+      ];
+      return query.length > 0 ? `${base}?${query.join('&')}` : base;
     }
   }
 }

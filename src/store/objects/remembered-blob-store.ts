@@ -1,7 +1,9 @@
 // The SQL store remembers which blob store holds its photos' bytes (SPEC §14), so a node started
 // with another `--blob-store` (or none) is refused, naming both, instead of serving photos whose
-// bytes it cannot find. A store with no photo bytes yet simply takes the new one.
+// bytes it cannot find. It is set by the first use and by `store copy`, and never switched by a
+// node on its own: even a store without photos may have a node running that writes them elsewhere.
 import type { Db, SqlBackend } from '../sql/schema.js';
+import { DATABASE_BLOBS } from './blob-store-url.js';
 
 const SETTING = 'blobStore';
 
@@ -9,10 +11,10 @@ export class BlobStoreMismatchError extends Error {
   readonly code = 'BlobStoreMismatch';
 }
 
-async function holdsPhotoBytes(db: Db): Promise<boolean> {
+/** A store made before blob stores has its bytes, if any, in the database. */
+async function holdsDatabaseBytes(db: Db): Promise<boolean> {
   const [blob] = await db.selectFrom('photo_blobs').select('key').limit(1).execute();
-  const [object] = await db.selectFrom('blob_objects').select('key').limit(1).execute();
-  return blob !== undefined || object !== undefined;
+  return blob !== undefined;
 }
 
 /** The blob store the store was last used with; `database` for one made before blob stores. */
@@ -34,13 +36,14 @@ export async function setBlobStore(db: Db, name: string): Promise<void> {
     .execute();
 }
 
-/** Records `name` on first use; refuses a different one while the remembered one holds bytes. */
+/** Records `name` on first use; refuses a different one after. */
 export async function rememberBlobStore(backend: SqlBackend, name: string): Promise<void> {
   const remembered = await rememberedBlobStore(backend.db);
   if (remembered === name) return;
   await backend.writeTransaction(async (trx) => {
-    const current = (await rememberedBlobStore(trx)) ?? 'database';
-    if (current !== name && (await holdsPhotoBytes(trx)))
+    const current =
+      (await rememberedBlobStore(trx)) ?? ((await holdsDatabaseBytes(trx)) ? DATABASE_BLOBS : name);
+    if (current !== name)
       throw new BlobStoreMismatchError(
         `this store keeps its photos in the blob store ${current}, not ${name}: give --blob-store ${current}, ` +
           `or move them to ${name} with portrait store copy --from-blobs ${current} --to-blobs ${name} (into a new store)`,
