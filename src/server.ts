@@ -18,7 +18,6 @@ import { issuerBaseOf } from './services/tokens.js';
 import { UsageRecorder } from './services/usage-recorder.js';
 import { applyFixtures } from './services/fixtures.js';
 import { blobOptions, MEMORY_DATABASE, openStore } from './store/open-store.js';
-import { probeBlobStore } from './store/objects/open-blob-store.js';
 import type { Store } from './store/store.js';
 import { ensureDevCertificate, ephemeralDevCertificate } from './tls/dev-certificate.js';
 
@@ -104,7 +103,7 @@ async function prepareInstallation(config: ServeConfig, store: Store, logger: Lo
 
 /** The primary's share of --workers: migrate the store, make keys and settings, seed, certify. */
 export async function prepareForWorkers(config: ServeConfig, logger: Logger): Promise<{ caPath?: string }> {
-  const store = await openStore(config.databaseUrl, blobOptions(config));
+  const store = await openStore(config.databaseUrl, { ...blobOptions(config), probe: true });
   try {
     await SigningKeys.open(store.keys);
     await issuerBaseOf(store.keys, config.baseUrl);
@@ -120,11 +119,11 @@ export async function startServer(
   config: ServeConfig,
   logger: Logger = createLogger(config.logLevel, serverLogDestination()),
 ): Promise<RunningServer> {
-  const store = await openStore(config.databaseUrl, blobOptions(config));
+  // SPEC §14: a blob store that cannot be written, read and deleted stops the start, in one line,
+  // before the store remembers it (a mistyped bucket must not be the one the next start is held to).
+  const store = await openStore(config.databaseUrl, { ...blobOptions(config), probe: true });
   let usage: UsageRecorder | undefined;
   try {
-    // SPEC §14: a blob store that cannot be written, read and deleted stops the start, in one line.
-    await probeBlobStore(store.photoBytes, config.blobStore);
     const keys = await SigningKeys.open(store.keys);
     // The built-in issuer is known by the base the store was created with (CLI tokens), the
     // configured public URL, and — once listening — the URL this server answers on.

@@ -37,6 +37,12 @@ export interface ServeOptions {
   uploadMinRate?: number;
   tlsCert?: string;
   tlsKey?: string;
+  /** Where photo bytes go (`--blob-store`): `database` (default), `s3://…`, `azure://…`, `file:DIR`. */
+  blobStore?: string;
+  /** Seconds (`--blob-timeout`). */
+  blobTimeout?: number;
+  /** `1h` (`--blob-gc-every`). */
+  blobGcEvery?: string;
 }
 
 export interface StartPortraitOptions {

@@ -16,7 +16,7 @@ import { SqlKeyStore } from './sql/sql-key-store.js';
 import { SqlMailboxStore } from './sql/sql-mailbox-store.js';
 import { collectPhotoBytes, PhotoSets, verifyPhotoBytes } from './photo-sets.js';
 import type { PhotoBytes } from './photo-bytes.js';
-import { openPhotoBytes } from './objects/open-blob-store.js';
+import { openPhotoBytes, probeBlobStore } from './objects/open-blob-store.js';
 import { rememberBlobStore } from './objects/remembered-blob-store.js';
 import { SqlPhotoMetadata } from './sql/sql-photo-store.js';
 import { SqlUsageStore } from './sql/sql-usage-store.js';
@@ -88,6 +88,11 @@ export interface BlobOptions {
   blobStore?: string;
   /** Each call to an object store fails after this long (5 s by default). */
   timeoutMs?: number;
+  /**
+   * Prove the blob store usable (write, read, delete) on every open: serve's start-up check (SPEC
+   * §14). Every command proves it on the first open anyway, before the store takes it as its own.
+   */
+  probe?: boolean;
 }
 
 export const DEFAULT_BLOB_TIMEOUT_MS = 5000;
@@ -108,7 +113,15 @@ export async function openStore(url: string, blobs: BlobOptions = {}): Promise<S
     if (backend.kind === 'sqlite') await migrateBackend(backend);
     else await checkSchema(backend, url);
     photoBytes = openPhotoBytes(backend, blobs.blobStore, blobs.timeoutMs ?? DEFAULT_BLOB_TIMEOUT_MS);
-    await rememberBlobStore(backend, photoBytes.name);
+    let probed = false;
+    const opened = photoBytes;
+    const probe = async () => {
+      if (probed) return;
+      await probeBlobStore(opened, blobs.blobStore);
+      probed = true;
+    };
+    await rememberBlobStore(backend, photoBytes.name, probe);
+    if (blobs.probe) await probe();
   } catch (error) {
     await photoBytes?.close?.();
     await backend.close();

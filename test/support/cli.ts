@@ -37,8 +37,9 @@ export function portrait(
   });
 }
 
-export async function portraitJson(args: string[]): Promise<any> {
-  const result = await portrait([...args, '--json']);
+/** Runs a command that must succeed with `--json` (and `env`, e.g. a blob store's credentials); its output. */
+export async function portraitJson(args: string[], env: Record<string, string> = {}): Promise<any> {
+  const result = await portrait([...args, '--json'], { env });
   if (result.code !== 0)
     throw new Error(`portrait ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout);

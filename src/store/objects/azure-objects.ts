@@ -54,7 +54,11 @@ export class AzureObjects implements ObjectStore {
 
   async get(name: string, signal: AbortSignal): Promise<Buffer | undefined> {
     try {
-      return await this.container.getBlobClient(name).downloadToBuffer(0, undefined, { abortSignal: signal });
+      // One request (downloadToBuffer would ask for the properties first).
+      const reply = await this.container.getBlobClient(name).download(0, undefined, { abortSignal: signal });
+      const chunks: Buffer[] = [];
+      for await (const chunk of reply.readableStreamBody ?? []) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
     } catch (error) {
       if (notFound(error)) return undefined;
       throw error;

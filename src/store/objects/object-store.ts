@@ -58,15 +58,28 @@ export interface TimedObjectStore {
 }
 
 /**
+ * After a call timed out, calls fail at once for this long instead of each waiting out the timeout
+ * again: requests do not pile up behind a store that hangs, and a request retried on another path
+ * (the fast read path hands a failure to the route) waits once, not twice.
+ */
+export const COOL_DOWN_MS = 1000;
+
+/**
  * The store with a timeout on each call (SPEC §14: `--blob-timeout`, 5 s by default) and one error
  * for every failure, naming the store and what went wrong.
  */
 export function timed(store: ObjectStore, timeoutMs: number): TimedObjectStore {
+  let quietUntil = 0;
   const call = async <T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    if (performance.now() < quietUntil)
+      throw new BlobStoreUnavailableError(
+        `the blob store ${store.name} did not answer within ${timeoutMs / 1000} s a moment ago (${what} not tried)`,
+      );
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        quietUntil = performance.now() + COOL_DOWN_MS;
         controller.abort();
         reject(
           new BlobStoreUnavailableError(

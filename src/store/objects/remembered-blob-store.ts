@@ -36,18 +36,34 @@ export async function setBlobStore(db: Db, name: string): Promise<void> {
     .execute();
 }
 
-/** Records `name` on first use; refuses a different one after. */
-export async function rememberBlobStore(backend: SqlBackend, name: string): Promise<void> {
-  const remembered = await rememberedBlobStore(backend.db);
-  if (remembered === name) return;
+/** The blob store the store holds its bytes in, by its setting or, before one, by its rows. */
+async function currentBlobStore(db: Db): Promise<string | undefined> {
+  return (await rememberedBlobStore(db)) ?? ((await holdsDatabaseBytes(db)) ? DATABASE_BLOBS : undefined);
+}
+
+const mismatch = (current: string, name: string) =>
+  new BlobStoreMismatchError(
+    `this store keeps its photos in the blob store ${current}, not ${name}: give --blob-store ${current}, ` +
+      `or move them to ${name} with portrait store copy --from-blobs ${current} --to-blobs ${name} (into a new store)`,
+  );
+
+/**
+ * Records `name` on first use, after `check` proves it usable (a mistyped bucket must not become
+ * the one every later start is held to); refuses a different one after.
+ */
+export async function rememberBlobStore(
+  backend: SqlBackend,
+  name: string,
+  check: () => Promise<void>,
+): Promise<void> {
+  const current = await currentBlobStore(backend.db);
+  if (current === name) return;
+  if (current !== undefined) throw mismatch(current, name);
+  // Outside the write transaction: the check calls the provider, which may take seconds.
+  await check();
   await backend.writeTransaction(async (trx) => {
-    const current =
-      (await rememberedBlobStore(trx)) ?? ((await holdsDatabaseBytes(trx)) ? DATABASE_BLOBS : name);
-    if (current !== name)
-      throw new BlobStoreMismatchError(
-        `this store keeps its photos in the blob store ${current}, not ${name}: give --blob-store ${current}, ` +
-          `or move them to ${name} with portrait store copy --from-blobs ${current} --to-blobs ${name} (into a new store)`,
-      );
+    const now = (await currentBlobStore(trx)) ?? name;
+    if (now !== name) throw mismatch(now, name);
     await setBlobStore(trx, name);
   });
 }
