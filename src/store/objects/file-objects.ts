@@ -54,28 +54,38 @@ export class FileObjects implements ObjectStore {
     await rm(this.path(name), { force: true });
   }
 
-  /** Every file under the prefix's folder in one page, in name order. */
-  async list(prefix: string): Promise<ObjectPage> {
+  /**
+   * The files under the prefix's folder, one entry of it (a shard folder `ab/`, or a file) per page,
+   * in name order: a page stays small however many photos there are.
+   */
+  async list(prefix: string, after: string | undefined): Promise<ObjectPage> {
     const root = this.path(prefix.replace(/\/+$/, ''));
-    let entries: string[];
+    let top: string[];
     try {
-      entries = await readdir(root, { recursive: true });
+      top = (await readdir(root)).sort();
     } catch (error) {
       if (code(error) === 'ENOENT') return { objects: [] };
       throw error;
     }
+    const at = after === undefined ? 0 : top.findIndex((entry) => entry > after);
+    if (at < 0 || at >= top.length) return { objects: [] };
+    const entry = top[at]!;
+    const inside = await readdir(join(root, entry), { recursive: true }).catch((error: unknown) => {
+      if (code(error) === 'ENOTDIR') return undefined;
+      throw error;
+    });
+    const relative = inside === undefined ? [entry] : inside.sort().map((name) => join(entry, name));
     const objects = [];
-    for (const entry of entries.sort()) {
-      const path = join(root, entry);
-      const info = await stat(path).catch(() => undefined);
+    for (const name of relative) {
+      const info = await stat(join(root, name)).catch(() => undefined);
       if (!info?.isFile()) continue;
       objects.push({
-        name: `${prefix}${entry.split(sep).join('/')}`,
+        name: `${prefix}${name.split(sep).join('/')}`,
         size: info.size,
         lastModified: info.mtimeMs,
       });
     }
-    return { objects };
+    return { objects, ...(at + 1 < top.length ? { next: entry } : {}) };
   }
 
   async close(): Promise<void> {}
