@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { blobStore } from './scenarios/blob-store.js';
 import { bulkImport } from './scenarios/bulk-import.js';
 import { directorySync } from './scenarios/directory-sync.js';
 import { memoryUnderPressure } from './scenarios/memory.js';
@@ -72,6 +73,22 @@ await step('directory-sync', () =>
       entries: quick ? 1000 : 10_000,
       photos: quick ? 200 : 2_000,
       postgres: process.env['PORTRAIT_BENCH_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432',
+    },
+    note,
+  ),
+);
+
+await step('blob-store', () =>
+  blobStore(
+    {
+      users: quick ? 64 : 256,
+      connections: 50,
+      seconds: quick ? 2 : 4,
+      coldConcurrency: 8,
+      rounds: quick ? 1 : 3,
+      hotRounds: quick ? 1 : 5,
+      uploadsOneAtATime: quick ? 2 : 4,
+      uploadsFourAtOnce: quick ? 4 : 8,
     },
     note,
   ),

@@ -6,7 +6,7 @@ import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { mintAppToken } from '../../src/auth/token-issuer.js';
 import { processPhoto } from '../../src/image/photo-pipeline.js';
 import { issuerBaseOf } from '../../src/services/tokens.js';
-import { openStore } from '../../src/store/open-store.js';
+import { type BlobOptions, openStore } from '../../src/store/open-store.js';
 
 export interface Seeded {
   tenantId: string;
@@ -67,16 +67,43 @@ export async function addUsers(
   }
 }
 
+/**
+ * The same JPEG with a comment segment (COM) saying `text` right after its start marker: the same
+ * image, pixels and size to every decoder, but other bytes, so another SHA-256 and another object
+ * in a blob store.
+ */
+export function withComment(jpeg: Buffer, text: string): Buffer {
+  const comment = Buffer.from(text, 'latin1');
+  const marker = Buffer.from([0xff, 0xfe, 0, 0]);
+  marker.writeUInt16BE(comment.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), marker, comment, jpeg.subarray(2)]);
+}
+
+export interface SeedOptions {
+  /** Where the photo bytes go (`--blob-store`); the database by default. */
+  blobs?: BlobOptions;
+  /**
+   * Each user's sizes made distinct by a comment naming the user (withComment), so no two users
+   * share an object; by default every user has the very same bytes (one object per size).
+   */
+  distinctPhotos?: boolean;
+}
+
 export async function seed(
   databaseUrl: string,
   users: number,
   onProgress?: (done: number) => void,
+  options: SeedOptions = {},
 ): Promise<Seeded> {
-  const store = await openStore(databaseUrl);
+  const store = await openStore(databaseUrl, options.blobs);
   try {
     const created = await store.directory.createTenant({ name: 'bench' });
     const tenant = await store.directory.updateTenantSettings(created.id, { avatars: 'public' });
     const sizes = await processPhoto(await photoJpeg(700, 700, 85), { maxPixels: 40e6, jpegQuality: 88 });
+    const sizesOf = (i: number) =>
+      options.distinctPhotos
+        ? sizes.map((size) => ({ ...size, bytes: withComment(size.bytes, `bench user ${i}`) }))
+        : sizes;
     const userIds: string[] = [];
     /** The first user's: the read benchmarks read that user. */
     let etag = '';
@@ -86,7 +113,7 @@ export async function seed(
         userPrincipalName: `user${i}@bench.example`,
         displayName: `User ${i}`,
       });
-      const set = await store.photos.replacePhotoSet(tenant.id, user.id, sizes);
+      const set = await store.photos.replacePhotoSet(tenant.id, user.id, sizesOf(i));
       if (i === 0) etag = set.etag;
       userIds.push(user.id);
       if (i % 1000 === 999) onProgress?.(i + 1);

@@ -3,7 +3,9 @@
 // fast server on two cores; else autocannon (one Node thread), said loudly, since on two cores it
 // caps nginx near 48k req/s and flatters every ratio.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -21,6 +23,11 @@ export interface LoadOptions {
   connections: number;
   seconds: number;
   headers?: Record<string, string>;
+  /**
+   * Paths on `url`'s server to ask for in turn, instead of `url`'s own (each connection goes round
+   * them; with wrk through a Lua script, which costs wrk a little per request).
+   */
+  paths?: readonly string[];
 }
 
 const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((path) => existsSync(path));
@@ -68,15 +75,37 @@ export function parseWrk(output: string): LoadResult {
   };
 }
 
-function loadWithWrk(wrk: string, options: LoadOptions): Promise<LoadResult> {
+/** A wrk script asking for `paths` in turn (wrk.format keeps the -H headers). */
+export function wrkPathsScript(paths: readonly string[]): string {
+  return [
+    `local paths = { ${paths.map((path) => JSON.stringify(path)).join(', ')} }`,
+    'local i = 0',
+    'request = function()',
+    '  i = i % #paths + 1',
+    '  return wrk.format(nil, paths[i])',
+    'end',
+    '',
+  ].join('\n');
+}
+
+async function loadWithWrk(wrk: string, options: LoadOptions): Promise<LoadResult> {
   const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency'];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
-  args.push(options.url);
-  return new Promise((resolve, reject) =>
-    execFile(wrk, args, { encoding: 'utf8' }, (error, stdout, stderr) =>
-      error ? reject(new Error(`wrk failed: ${stderr || error.message}`)) : resolve(parseWrk(stdout)),
-    ),
-  );
+  const scriptDir = options.paths ? mkdtempSync(join(tmpdir(), 'portrait-bench-wrk-')) : undefined;
+  try {
+    if (scriptDir) {
+      writeFileSync(join(scriptDir, 'paths.lua'), wrkPathsScript(options.paths!));
+      args.push('-s', join(scriptDir, 'paths.lua'));
+    }
+    args.push(options.url);
+    return await new Promise((resolve, reject) =>
+      execFile(wrk, args, { encoding: 'utf8' }, (error, stdout, stderr) =>
+        error ? reject(new Error(`wrk failed: ${stderr || error.message}`)) : resolve(parseWrk(stdout)),
+      ),
+    );
+  } finally {
+    if (scriptDir) rmSync(scriptDir, { recursive: true, force: true });
+  }
 }
 
 async function loadWithAutocannon(options: LoadOptions): Promise<LoadResult> {
@@ -86,6 +115,7 @@ async function loadWithAutocannon(options: LoadOptions): Promise<LoadResult> {
     duration: options.seconds,
     pipelining: 1,
     headers: options.headers ?? {},
+    ...(options.paths ? { requests: options.paths.map((path) => ({ method: 'GET' as const, path })) } : {}),
   });
   const statuses: Record<string, number> = {};
   for (const [code, count] of Object.entries(result.statusCodeStats ?? {}))
@@ -98,4 +128,20 @@ async function loadWithAutocannon(options: LoadOptions): Promise<LoadResult> {
     errors: result.errors,
     timeouts: result.timeouts,
   };
+}
+
+/** Runs `count` jobs, `parallel` at a time; the wall time of them all, in ms. */
+export async function runJobs(
+  count: number,
+  parallel: number,
+  job: (i: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) await job(next++);
+    }),
+  );
+  return performance.now() - started;
 }

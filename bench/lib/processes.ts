@@ -215,3 +215,38 @@ export async function startBareHttp(file: string, workers = 1): Promise<Running>
   });
   return { child, url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
 }
+
+export interface S3rverChild extends Running {
+  /** `--blob-store` URLs of the empty buckets it was asked to make. */
+  stores: string[];
+  /** What a process needs in its environment to reach it (s3rver's fixed credentials). */
+  env: Record<string, string>;
+}
+
+/**
+ * s3rver in a child process of its own (s3rver-child.ts, through tsx), with `buckets` empty
+ * buckets: its CPU time can be read apart, and it does not share an event loop with the benchmark.
+ */
+export async function startS3rver(buckets: number): Promise<S3rverChild> {
+  const script = fileURLToPath(new URL('./s3rver-child.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, String(buckets)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Not left behind if the benchmark ends on an error before stopping it.
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.removeListener('exit', kill));
+  let said = '';
+  const started = await new Promise<{ stores: string[]; env: Record<string, string> }>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      const line = said.split('\n', 2);
+      if (line.length === 2)
+        resolve(JSON.parse(line[0]!) as { stores: string[]; env: Record<string, string> });
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}): ${said}`)));
+  });
+  // s3://BUCKET/PREFIX?endpoint=http://127.0.0.1:PORT&force-path-style=true
+  const endpoint = new URL(started.stores[0] ?? '').searchParams.get('endpoint') ?? '';
+  return { child, url: endpoint, ...started, stop: () => stopChild(child) };
+}

@@ -8,19 +8,12 @@ import { Agent, request } from 'undici';
 import { bareSizes as bare } from '../lib/bare-sharp.js';
 import { photoJpeg, seed } from '../lib/fixtures.js';
 import { cpuSecondsOfTree, startPortrait } from '../lib/processes.js';
+import { runJobs } from '../lib/load.js';
 import type { Row } from '../lib/report.js';
 
 /** Runs `count` jobs, `parallel` at a time; mean wall time per job in ms. */
-async function timed(count: number, parallel: number, job: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < count) await job(next++);
-    }),
-  );
-  return (performance.now() - started) / count;
-}
+const timed = async (count: number, parallel: number, job: (i: number) => Promise<void>): Promise<number> =>
+  (await runJobs(count, parallel, job)) / count;
 
 export async function uploads(options: { count: number }, note: (line: string) => void): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'portrait-bench-uploads-'));
