@@ -98,7 +98,7 @@ export interface BlobOptions {
 export const DEFAULT_BLOB_TIMEOUT_MS = 5000;
 
 /** The PostgreSQL advisory lock the server's collection of unused photo bytes takes. */
-const COLLECT_LOCK_KEY = 0x42594753; // 'BYGS'
+export const COLLECT_LOCK_KEY = 0x42594753; // 'BYGS'
 
 /** The blob options of a command's or server's configuration. */
 export const blobOptions = (config: { blobStore?: string; blobTimeoutMs?: number }): BlobOptions => ({

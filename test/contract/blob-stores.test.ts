@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import type { NewVariant } from '../../src/domain/photo-set.js';
 import { MARK_LEASE_MS } from '../../src/store/objects/object-photo-bytes.js';
 import { BlobStoreMismatchError } from '../../src/store/objects/remembered-blob-store.js';
-import { openBackend, openStore } from '../../src/store/open-store.js';
+import { COLLECT_LOCK_KEY, openBackend, openStore } from '../../src/store/open-store.js';
+import pg from 'pg';
 import { blobKey } from '../../src/store/photo-sets.js';
 import type { SqlBackend } from '../../src/store/sql/schema.js';
 import type { Store } from '../../src/store/store.js';
@@ -205,3 +206,27 @@ for (const kind of ['s3', 'azure', 'file'] as BlobKind[]) {
     });
   });
 }
+
+describe('the server collects photo bytes one node at a time (PostgreSQL)', { skip: !onPostgres }, () => {
+  it('leaves a round to the node holding the lock, and collects once it is free', async () => {
+    const database = await createTestDatabase({ migrate: true });
+    const store = await openStore(database.url);
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    try {
+      const t = await store.directory.createTenant({ name: 'alone' });
+      await store.photos.replacePhotoSet(t.id, 'a', [variant(48, 9)]);
+      await store.photos.deletePhotoSet(t.id, 'a');
+      // Another node is collecting: it holds the advisory lock.
+      await other.query('select pg_advisory_lock($1, hashtext($2))', [COLLECT_LOCK_KEY, 'photo bytes']);
+      assert.deepEqual(await store.collectPhotoBytes({ alone: true, graceMs: 0 }), { deleted: 0, kept: 0 });
+      assert.ok(await store.photoBytes.get(blobKey(variant(48, 9).bytes)), 'this node left the round alone');
+      await other.query('select pg_advisory_unlock($1, hashtext($2))', [COLLECT_LOCK_KEY, 'photo bytes']);
+      assert.deepEqual(await store.collectPhotoBytes({ alone: true, graceMs: 0 }), { deleted: 1, kept: 0 });
+    } finally {
+      await other.end();
+      await store.close();
+      await database.drop();
+    }
+  });
+});
