@@ -25,6 +25,28 @@ export interface Person {
   groups?: string[];
 }
 
+/**
+ * Runs `make` without oidc-provider's warnings that its in-memory adapter, development keys and
+ * sign-in pages are for development only (it says so while it is constructed): in a test, that is
+ * what they are for, and the lines would only clutter `npm test`. Every other warning passes.
+ */
+function withoutDevelopmentWarnings<T>(make: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (
+      typeof args[0] === 'string' &&
+      args[0].includes('oidc-provider WARNING: a quick start development-only')
+    )
+      return;
+    warn(...args);
+  };
+  try {
+    return make();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 export class UpstreamIdp {
   /** The people it knows, by login (their `sub`); a test changes their claims between sign-ins. */
   readonly people = new Map<string, Person>();
@@ -79,28 +101,36 @@ export class UpstreamIdp {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     const idp = new UpstreamIdp(server, `https://127.0.0.1:${port}`, tls.ca);
-    const provider = new Provider(idp.issuer, {
-      clients: [
-        {
-          client_id: options.clientId,
-          client_secret: options.clientSecret,
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-          redirect_uris: options.redirectUris,
-        },
-      ],
-      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
-      scopes: ['openid', 'email', 'profile', 'groups'],
-      features: { devInteractions: { enabled: true } },
-      pkce: { required: () => true },
-      findAccount: async (_ctx, sub) => ({
-        accountId: sub,
-        claims: async () => ({ ...(idp.people.get(sub) ?? { sub }) }),
-      }),
-      // The claims in the ID token itself, as Keycloak and Entra put them there.
-      conformIdTokenClaims: false,
-      cookies: { keys: ['upstream-cookie-key'] },
-    });
+    const provider = withoutDevelopmentWarnings(
+      () =>
+        new Provider(idp.issuer, {
+          clients: [
+            {
+              client_id: options.clientId,
+              client_secret: options.clientSecret,
+              grant_types: ['authorization_code'],
+              response_types: ['code'],
+              redirect_uris: options.redirectUris,
+            },
+          ],
+          claims: {
+            openid: ['sub'],
+            email: ['email', 'email_verified'],
+            profile: ['name'],
+            groups: ['groups'],
+          },
+          scopes: ['openid', 'email', 'profile', 'groups'],
+          features: { devInteractions: { enabled: true } },
+          pkce: { required: () => true },
+          findAccount: async (_ctx, sub) => ({
+            accountId: sub,
+            claims: async () => ({ ...(idp.people.get(sub) ?? { sub }) }),
+          }),
+          // The claims in the ID token itself, as Keycloak and Entra put them there.
+          conformIdTokenClaims: false,
+          cookies: { keys: ['upstream-cookie-key'] },
+        }),
+    );
     idp.handler = provider.callback();
     server.on('request', (req, res) => {
       if (idp.tamperIdToken && req.url?.startsWith('/token')) idp.rewriteIdToken(res, idp.tamperIdToken);
