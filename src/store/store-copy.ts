@@ -5,6 +5,7 @@
 // puts them; then every row is written in one write transaction, so a copy that fails leaves the
 // target empty (bytes nothing names are collected later) and nodes on it never see half a store.
 import { sql } from 'kysely';
+import { DATABASE_BLOBS } from './objects/blob-store-url.js';
 import { setBlobStore } from './objects/remembered-blob-store.js';
 import type { PhotoBytes } from './photo-bytes.js';
 import type { Database, Db, SqlBackend } from './sql/schema.js';
@@ -33,14 +34,14 @@ export const TABLES: [keyof Database, string[]][] = [
   ['directory_syncs', ['tenant_id']],
 ];
 
-/** Rows per batch. */
-const BATCH = 500;
+/** Rows per batch; photo bytes are up to a few hundred KiB each, so fewer of them. */
+const batchSize = (table: string) => (table === 'photo_blobs' ? 50 : 500);
 
 /** Photo bytes copied at once. */
 const BYTES_AT_ONCE = 8;
 
-/** The rows a copy writes: every table but the bytes, which go through the blob stores. */
-const COPIED = TABLES.filter(([table]) => table !== 'photo_blobs');
+/** Every table but the bytes, which go from blob store to blob store (unless both are the database). */
+const ROWS = TABLES.filter(([table]) => table !== 'photo_blobs');
 
 /** A store as a copy sees it: its SQL backend and where its photo bytes are. */
 export interface CopyEnd {
@@ -71,8 +72,8 @@ async function countRows(db: Db, table: keyof Database): Promise<number> {
   return Number(row.n);
 }
 
-async function refuseNotEmpty(db: Db): Promise<void> {
-  for (const [table] of COPIED) {
+async function refuseNotEmpty(db: Db, tables: typeof TABLES): Promise<void> {
+  for (const [table] of tables) {
     if ((await countRows(db, table)) > 0)
       throw new TargetNotEmptyError(
         `the target store is not empty (table ${table} has rows); copy into an empty one`,
@@ -120,17 +121,22 @@ export async function copyStore(
   to: CopyEnd,
   onProgress: (progress: CopyProgress) => void = () => {},
 ): Promise<Record<string, number>> {
-  await refuseNotEmpty(to.backend.db);
-  const keys = await namedKeys(from.backend.db);
-  const counts: Record<string, number> = { 'photo bytes': keys.length };
-  for (const [table] of COPIED) counts[table] = await countRows(from.backend.db, table);
+  // Database to database: the bytes are rows like the others, copied row for row (when each was
+  // last put included). Otherwise the bytes every stored size names are put into the target's
+  // blob store first, as an upload puts them.
+  const rowForRow = from.bytes.name === DATABASE_BLOBS && to.bytes.name === DATABASE_BLOBS;
+  const tables = rowForRow ? TABLES : ROWS;
+  await refuseNotEmpty(to.backend.db, tables);
+  const keys = rowForRow ? [] : await namedKeys(from.backend.db);
+  const counts: Record<string, number> = rowForRow ? {} : { 'photo bytes': keys.length };
+  for (const [table] of tables) counts[table] = await countRows(from.backend.db, table);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   await copyBytes(from.bytes, to.bytes, keys, (n) => onProgress({ table: 'photo bytes', copied: n, total }));
   let copied = keys.length;
   await to.backend.writeTransaction(async (trx) => {
-    await refuseNotEmpty(trx);
-    for (const [table, key] of COPIED) {
-      const size = BATCH;
+    await refuseNotEmpty(trx, tables);
+    for (const [table, key] of tables) {
+      const size = batchSize(table);
       for (let offset = 0; offset < counts[table]!; offset += size) {
         let query = from.backend.db.selectFrom(table).selectAll();
         for (const column of key) query = query.orderBy(sql.ref(column));
