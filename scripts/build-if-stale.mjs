@@ -21,9 +21,10 @@ const builds = [
     },
   },
   {
-    // The console imports its client id from src/auth; Vite empties dist/web, stamp included.
+    // The console imports its client id and the permission matrix from src/auth, and the photo
+    // sizes and the demo tenant's name from src/domain; Vite empties dist/web, stamp included.
     stamp: join(root, 'dist', 'web', '.built'),
-    inputs: ['web', join('src', 'auth', 'console-client.ts'), 'package-lock.json'],
+    inputs: ['web', join('src', 'auth'), join('src', 'domain'), 'package-lock.json'],
     run: () =>
       exec(join(root, 'node_modules', 'vite', 'bin', 'vite.js'), [
         'build',

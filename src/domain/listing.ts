@@ -30,12 +30,19 @@ export interface DirectorySearch {
   clauses: SearchClause[];
 }
 
-/** One page of a listing, in id order: `after` is the last id of the previous page. */
+/**
+ * One page of a listing, in id order or, with `orderBy`, by display name (any case) and then id:
+ * `after` is the last id of the previous page, and `afterName` its display name as the store
+ * compares it (`Page.nextName`).
+ */
 export interface ListQuery {
   filter?: DirectoryFilter;
   search?: DirectorySearch;
+  /** `$orderby=displayName`: the one order Portrait sorts by, ascending, as Graph's pickers ask. */
+  orderBy?: 'displayName';
   top: number;
   after?: string;
+  afterName?: string;
   /** Also count every match, across pages (`$count=true`). */
   count?: boolean;
 }
@@ -44,6 +51,8 @@ export interface Page<T> {
   items: T[];
   /** The id to continue after, when there is more. */
   next?: string;
+  /** With `orderBy`, the display name (as the store compares it) to continue after. */
+  nextName?: string;
   /** Every match, when the query asked for a count. */
   count?: number;
 }

@@ -1,5 +1,8 @@
 // A tenant and its settings (SPEC §5, §8): what every layer knows of an organisation.
 
+/** The demo tenant `npm start` creates in an empty store (SPEC §1); the console's sign-in names it. */
+export const DEMO_TENANT_NAME = 'contoso';
+
 export interface TenantSettings {
   /** An Azure AD B2C tenant: Graph does not serve user photos there, and neither does Portrait. */
   b2c: boolean;

@@ -1,7 +1,7 @@
 // OData query options of the directory endpoints (SPEC §6, §7): $select, $top with
 // @odata.nextLink paging ($skiptoken), $filter with `eq` and `startswith` on the properties Graph
-// lets you filter without advanced queries, and $search and $count. Anything else is refused
-// with Graph's wording.
+// lets you filter without advanced queries, $search, $count and $orderby=displayName. Anything
+// else is refused with Graph's wording.
 import { directoryBadRequest, unsupportedFilter } from '../errors.js';
 import type { DirectoryFilter, FilterClause, ListProperty, ListQuery } from '../domain/listing.js';
 import { countOption, eventualConsistency, needsEventualConsistency, parseSearch } from './odata-search.js';
@@ -79,6 +79,8 @@ export function parseFilter(text: string, shape: EntityShape): DirectoryFilter {
 interface Cursor {
   after: string;
   top: number;
+  /** The last display name, when the listing is ordered by it. */
+  name?: string;
 }
 
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
@@ -86,14 +88,27 @@ const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toS
 function decodeCursor(token: string): Cursor {
   try {
     const cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
-    if (typeof cursor.after === 'string' && Number.isInteger(cursor.top)) return cursor;
+    if (
+      typeof cursor.after === 'string' &&
+      Number.isInteger(cursor.top) &&
+      (cursor.name === undefined || typeof cursor.name === 'string')
+    ) {
+      return cursor;
+    }
   } catch {
     // fall through
   }
   throw badQuery('The $skiptoken is not valid; follow @odata.nextLink as it was given.');
 }
 
-const SUPPORTED = new Set(['$select', '$top', '$filter', '$skiptoken', '$search', '$count']);
+const SUPPORTED = new Set(['$select', '$top', '$filter', '$skiptoken', '$search', '$count', '$orderby']);
+
+/** `$orderby`: only `displayName` (optionally `asc`), what people pickers and the console ask for. */
+function orderOption(text: string | undefined): 'displayName' | undefined {
+  if (text === undefined) return undefined;
+  if (/^\s*displayName(\s+asc)?\s*$/i.test(text)) return 'displayName';
+  throw badQuery(`Portrait orders only by displayName, ascending; '$orderby=${text}' is not supported.`);
+}
 
 /** A query option by name, without regard to case; given twice, a 400 as Graph's OData layer says. */
 export function queryOption(raw: Record<string, unknown>, name: string): string | undefined {
@@ -116,7 +131,7 @@ export function collectionOptions(
   for (const key of Object.keys(raw)) {
     if (key.startsWith('$') && !SUPPORTED.has(key.toLowerCase())) {
       throw badQuery(
-        `The query option '${key}' is not supported by Portrait; use $select, $top, $filter, $search or $count.`,
+        `The query option '${key}' is not supported by Portrait; use $select, $top, $filter, $search, $count or $orderby.`,
       );
     }
   }
@@ -133,11 +148,18 @@ export function collectionOptions(
   const select = selectOption(value('$select'), shape);
   const search = searchOption(value('$search'), shape, headers);
   const count = countOption(value('$count'));
+  const orderBy = orderOption(value('$orderby'));
+  // A cursor of an ordered listing carries the last name; one without it is from another query.
+  if (cursor && (orderBy !== undefined) !== (cursor.name !== undefined)) {
+    throw badQuery('The $skiptoken is not valid; follow @odata.nextLink as it was given.');
+  }
   if (count && shape.searchable && !eventualConsistency(headers)) throw needsEventualConsistency('count');
   return {
     query: {
       top,
+      ...(orderBy ? { orderBy } : {}),
       ...(cursor ? { after: cursor.after } : {}),
+      ...(cursor?.name !== undefined ? { afterName: cursor.name } : {}),
       ...(filter ? { filter: parseFilter(filter, shape) } : {}),
       ...(search ? { search } : {}),
       ...(count ? { count } : {}),
@@ -189,11 +211,11 @@ export function project(
 }
 
 /** The next page's URL: this request's own URL with the cursor set. */
-export function nextLink(requestUrl: URL, after: string, top: number): string {
+export function nextLink(requestUrl: URL, after: string, top: number, name?: string): string {
   const next = new URL(requestUrl);
   for (const key of [...next.searchParams.keys()]) {
     if (key.toLowerCase() === '$skiptoken') next.searchParams.delete(key);
   }
-  next.searchParams.set('$skiptoken', encodeCursor({ after, top }));
+  next.searchParams.set('$skiptoken', encodeCursor({ after, top, ...(name !== undefined ? { name } : {}) }));
   return next.toString().replace(/%24/g, '$');
 }

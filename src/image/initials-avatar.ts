@@ -1,4 +1,4 @@
-// An initials avatar as SVG: the demo tenant's photos, and the avatar endpoint's d=initials.
+// An initials avatar as SVG: the avatar endpoint's d=initials.
 import { createHash } from 'node:crypto';
 
 const PALETTE = ['#0078d4', '#8764b8', '#038387', '#ca5010', '#498205', '#c239b3', '#4f6bed', '#986f0b'];

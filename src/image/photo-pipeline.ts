@@ -174,8 +174,3 @@ export async function processPhoto(bytes: Buffer, options: PipelineOptions): Pro
   );
   return [...smaller, largest];
 }
-
-/** Renders an SVG document (Portrait's own, e.g. a demo avatar) to PNG bytes for the pipeline. */
-export async function renderSvg(svg: string): Promise<Buffer> {
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}

@@ -1,10 +1,11 @@
 // The demo tenant `npm start` creates in an empty store (SPEC §1): a few users with roles, a group,
-// a team and contacts, some with photos, so every endpoint has something to answer with.
+// a team and contacts, some with photos, so every endpoint has something to answer with. The
+// photos are generated portraits (a landscape for the team), never initials: those are what a
+// console shows for "no photo".
 import { DIRECTORY_ROLES } from '../auth/directory-roles.js';
-import { initialsSvg } from '../image/initials-avatar.js';
-import { renderSvg } from '../image/photo-pipeline.js';
+import { demoLandscapeSvg, demoPortraitSvg, renderDemoPhoto } from '../image/demo-portrait.js';
 import type { User } from '../domain/directory.js';
-import type { Tenant } from '../domain/tenant.js';
+import { DEMO_TENANT_NAME, type Tenant } from '../domain/tenant.js';
 import type { Store } from '../store/store.js';
 import { createContact } from './contacts.js';
 import { createGroup } from './groups.js';
@@ -12,7 +13,6 @@ import { type PhotoServiceDeps, replacePhoto } from './photo-service.js';
 import { createTenant } from './tenants.js';
 import { createUser } from './users.js';
 
-export const DEMO_TENANT_NAME = 'contoso';
 const DOMAIN = 'contoso.onmicrosoft.com';
 
 const DEMO_USERS = [
@@ -33,8 +33,15 @@ const DEMO_USERS = [
   },
 ];
 
-async function seedPhoto(deps: PhotoServiceDeps, tenantId: string, ownerId: string, name: string) {
-  await replacePhoto(deps, { tenantId, photoOwnerId: ownerId }, await renderSvg(initialsSvg(name, 648)));
+async function seedPhoto(
+  deps: PhotoServiceDeps,
+  tenantId: string,
+  ownerId: string,
+  name: string,
+  picture: 'portrait' | 'landscape' = 'portrait',
+) {
+  const svg = picture === 'portrait' ? demoPortraitSvg(name) : demoLandscapeSvg(name);
+  await replacePhoto(deps, { tenantId, photoOwnerId: ownerId }, await renderDemoPhoto(svg, name));
 }
 
 /** Creates the demo tenant; returns it, with the UPNs of its users. */
@@ -62,7 +69,7 @@ export async function seedDemoTenant(
     owners: [`megan@${DOMAIN}`],
     members: ['megan', 'adele', 'alex', 'diego'].map((a) => `${a}@${DOMAIN}`),
   });
-  await seedPhoto(photos, tenant.id, team.group.id, 'Mark Eight');
+  await seedPhoto(photos, tenant.id, team.group.id, 'Mark 8 Project Team', 'landscape');
   await createGroup(store, tenant, {
     displayName: 'Retail',
     mail: `retail@${DOMAIN}`,

@@ -161,6 +161,52 @@ describe('$count and $search (advanced queries)', () => {
     assert.equal(groups.json()['@odata.count'], 1);
   });
 
+  it('orders by displayName across pages, with $search too, as the console lists the directory', async () => {
+    const other = await h.tenant();
+    const make = (upn: string, displayName: string) =>
+      h.store.directory.createUser({
+        tenantId: other.id,
+        userPrincipalName: `${upn}@${other.name}.example`,
+        displayName,
+      });
+    // Created out of order; two names equal but for case, so a page boundary falls between them.
+    const reader = await make('megan', 'Megan Bowen');
+    for (const [upn, name] of [
+      ['zed2', 'bea zed'],
+      ['allan', 'Allan Deyoung'],
+      ['adele', 'Adele Vance'],
+      ['zed1', 'Bea Zed'],
+      ['alex', 'alex Wilber'],
+    ] as const) {
+      await make(upn, name);
+    }
+    const readerToken = await h.delegatedToken(other, reader, ['User.ReadBasic.All']);
+    const list = async (first: string) => {
+      const names: string[] = [];
+      let path: string | undefined = first;
+      while (path) {
+        const reply = await h.request('GET', path, { token: readerToken, headers: eventual });
+        assert.equal(reply.status, 200, reply.body.toString());
+        names.push(...reply.json().value.map((u: User) => u.displayName));
+        path = reply.json()['@odata.nextLink']?.slice(h.url.length);
+      }
+      return names;
+    };
+    const all = await list('/v1.0/users?$orderby=displayName&$top=2');
+    assert.deepEqual(all.slice(0, 3), ['Adele Vance', 'alex Wilber', 'Allan Deyoung']);
+    assert.deepEqual(
+      all.slice(3, 5).map((n) => n.toLowerCase()),
+      ['bea zed', 'bea zed'],
+    );
+    assert.deepEqual(all.slice(5), ['Megan Bowen']);
+    const search = encodeURIComponent('"displayName:a"');
+    assert.deepEqual(await list(`/v1.0/users?$search=${search}&$orderby=displayName%20asc&$top=1`), [
+      'Adele Vance',
+      'alex Wilber',
+      'Allan Deyoung',
+    ]);
+  });
+
   it('answers /users/$count and /groups/$count as plain text', async () => {
     const users = await get('/v1.0/users/$count', eventual);
     assert.equal(users.status, 200);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import axe from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -43,6 +43,31 @@ export async function expectAccessible(on: Page, what: string): Promise<void> {
     [],
     `${what}: accessibility violations`,
   );
+}
+
+/**
+ * axe's color-contrast rule on one element while it is hovered or focused: axe alone sees a page
+ * at rest, and a hover rule can undo a pair checked there. The element must pass, not be left
+ * "incomplete" (axe could not tell), so the check cannot pass by not looking.
+ */
+export async function expectContrastWhile(
+  on: Page,
+  target: Locator,
+  state: 'hover' | 'focus',
+  what: string,
+): Promise<void> {
+  if (state === 'hover') await target.hover();
+  else await target.focus();
+  if (!(await on.evaluate(() => 'axe' in globalThis))) await on.evaluate(axe.source);
+  const result = (await target.evaluate((element) =>
+    (globalThis as any).axe.run(element, { runOnly: ['color-contrast'] }),
+  )) as axe.AxeResults;
+  const failures = [...result.violations, ...result.incomplete].flatMap((rule) =>
+    rule.nodes.map((node) => node.failureSummary ?? rule.id),
+  );
+  assert.deepEqual(failures, [], `${what}, ${state}: contrast`);
+  assert.ok(result.passes.length > 0, `${what}, ${state}: axe checked the contrast`);
+  await on.mouse.move(0, 0);
 }
 
 /** At 360 px wide the page does not scroll sideways (a screenshot goes to `screenshot`); back to the wide view after. */

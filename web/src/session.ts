@@ -53,6 +53,12 @@ async function issuer(tenant: string): Promise<oauth.AuthorizationServer> {
 
 export const lastTenant = () => localStorage.getItem(LAST_TENANT) ?? '';
 
+/** Whether this server has an organization by that name: its OpenID configuration answers. */
+export async function organizationExists(tenant: string): Promise<boolean> {
+  const response = await fetch(`/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`);
+  return response.ok;
+}
+
 /** Goes to the sign-in page; the browser comes back to `/` and `completeSignIn` finishes. */
 export async function signIn(tenant: string, returnTo: string): Promise<void> {
   const as = await issuer(tenant);

@@ -111,7 +111,7 @@ export async function sendCollection<T>(
     '@odata.context': contextUrl(deps, request, context),
     ...(page.count !== undefined ? { '@odata.count': page.count } : {}),
     value: page.items.map((item) => project(toJson(item), select, shape)),
-    ...(page.next ? { '@odata.nextLink': nextLink(url, page.next, query.top) } : {}),
+    ...(page.next ? { '@odata.nextLink': nextLink(url, page.next, query.top, page.nextName) } : {}),
   });
 }
 

@@ -67,7 +67,8 @@ function matching<QB extends SelectQueryBuilder<Database, any, any>>(
 /**
  * One page of a listing: `$filter` and `$search` applied, keyset paging after `query.after` (one
  * row more than `top` is fetched to know whether there is a next page), and the count of every
- * match when asked for.
+ * match when asked for. `$orderby=displayName` pages by the lower-cased name, then id, as the
+ * database compares them, so a page boundary between equal names loses nothing.
  */
 // biome-ignore lint/suspicious/noExplicitAny: the helper serves queries over several tables.
 export async function listPage<QB extends SelectQueryBuilder<Database, any, any>, T extends { id: string }>(
@@ -79,14 +80,24 @@ export async function listPage<QB extends SelectQueryBuilder<Database, any, any>
   map: (row: Awaited<ReturnType<QB['execute']>>[number]) => T,
 ): Promise<Page<T>> {
   const matches = matching(base, query, columns);
+  const id = sql.ref(idColumn);
+  const name = query.orderBy ? sql<string>`lower(coalesce(${sql.ref(columns.displayName!)}, ''))` : undefined;
   let paged = matches;
-  if (query.after) paged = paged.where(sql.ref(idColumn), '>', query.after) as QB;
-  const rows = await paged
-    .orderBy(sql.ref(idColumn))
-    .limit(query.top + 1)
-    .execute();
+  if (query.after && name) {
+    const [afterName, after] = [query.afterName ?? '', query.after];
+    paged = paged.where(
+      sql<boolean>`(${name} > ${afterName} or (${name} = ${afterName} and ${id} > ${after}))`,
+    ) as QB;
+  } else if (query.after) paged = paged.where(id, '>', query.after) as QB;
+  const ordered = name ? paged.select(name.as('sort_name')).orderBy(name).orderBy(id) : paged.orderBy(id);
+  const rows = (await ordered.limit(query.top + 1).execute()) as (Parameters<typeof map>[0] & {
+    sort_name?: string;
+  })[];
   const items = rows.slice(0, query.top).map(map);
-  const page: Page<T> = rows.length > query.top ? { items, next: items.at(-1)!.id } : { items };
+  const page: Page<T> =
+    rows.length > query.top
+      ? { items, next: items.at(-1)!.id, ...(name ? { nextName: rows[query.top - 1]!.sort_name! } : {}) }
+      : { items };
   if (query.count) {
     const counted = await db
       .selectFrom(matches.as('matches'))

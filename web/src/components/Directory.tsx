@@ -1,6 +1,6 @@
-// The directory with photos: users, or groups and teams, searched and paged, with a thumbnail
-// each. Anyone's photo can be changed or removed from here where the signed-in token allows it;
-// where it does not, the server's refusal is shown in words.
+// The directory with photos: users, or groups and teams, in name order, searched and paged, with
+// a thumbnail each (or a plain "No photo"). Anyone's photo can be changed or removed from here by
+// those who may; the others are told who may (PhotoManager).
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Group, type Owner, type Page, type User } from '../api.ts';
 import { readable } from '../problems.ts';
@@ -117,7 +117,7 @@ export function Directory({ session }: { session: Session }) {
       {page && (
         <>
           <p role="status">
-            {page.count ?? page.items.length} {tab === 'users' ? 'users' : 'groups'}
+            {counted(page.count ?? page.items.length, tab === 'users' ? 'user' : 'group')}
             {search ? ` matching “${search}”` : ''}
           </p>
           <ul class="directory">
@@ -130,7 +130,7 @@ export function Directory({ session }: { session: Session }) {
                     {thumb ? (
                       <img class="thumb" src={thumb} width={48} height={48} alt={row.name} />
                     ) : (
-                      <span class="thumb initials" role="img" aria-label={`${row.name} has no photo`}>
+                      <span class="thumb no-photo" aria-hidden="true">
                         {initials(row.name)}
                       </span>
                     )}
@@ -141,8 +141,11 @@ export function Directory({ session }: { session: Session }) {
                         {row.owner.kind === 'user' && row.owner.id === session.user.id && (
                           <span class="badge">You</span>
                         )}
+                        {thumbs.has(row.owner.id) && !thumb && <span class="badge">No photo</span>}
                       </span>
-                      <span class="detail">{row.detail}</span>
+                      <span class="detail" title={row.detail}>
+                        {breakable(row.detail)}
+                      </span>
                     </div>
                     <button
                       type="button"
@@ -156,6 +159,7 @@ export function Directory({ session }: { session: Session }) {
                   </div>
                   {isOpen && (
                     <PhotoManager
+                      session={session}
                       owner={row.owner}
                       name={row.name}
                       onChanged={() => setVersion((v) => v + 1)}
@@ -188,6 +192,16 @@ export function Directory({ session }: { session: Session }) {
     </section>
   );
 }
+
+/** "1 user", "3 users". */
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * An address that wraps only after its @ and before its dots where the line is short, never in a
+ * word: `megan@` / `contoso` / `.onmicrosoft.com`.
+ */
+const breakable = (address: string) =>
+  address.split(/(?<=@)|(?=\.)/).flatMap((part, i) => (i === 0 ? [part] : [<wbr key={i} />, part]));
 
 const initials = (name: string) =>
   name

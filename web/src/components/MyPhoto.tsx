@@ -16,7 +16,7 @@ export function MyPhoto({ session }: { session: Session }) {
       <p>
         Signed in as <strong>{session.user.name}</strong> ({session.user.username}) in {session.tenant}.
       </p>
-      <PhotoManager owner={ME} name={session.user.name || 'Your photo'} />
+      <PhotoManager session={session} owner={ME} name={session.user.name || 'Your photo'} />
     </section>
   );
 }

@@ -1,7 +1,8 @@
 // A square crop of a picture, moved by dragging or the arrow keys and zoomed with the slider,
 // the mouse wheel or + and −. The crop is in the picture's own pixels; the preview shows it with
-// the circle most apps draw profile photos in.
+// the circle most apps draw profile photos in, and the hint which sizes the server will make of it.
 import { useEffect, useRef } from 'preact/hooks';
+import { STANDARD_SIZES, sidesForSquare } from '../../../src/domain/photo-sizes.ts';
 
 /** A square of the source picture, in its pixels. */
 export interface Crop {
@@ -30,9 +31,31 @@ function clamp(image: ImageBitmap, crop: Crop): Crop {
   };
 }
 
+/** The side of the JPEG a crop is uploaded as: at most 1024 pixels (the server keeps up to 648). */
+const uploadedSide = (crop: Crop) => Math.max(1, Math.round(Math.min(crop.side, 1024)));
+
+/**
+ * What the server will make of a crop, in words, from the size list its pipeline uses; `picture`
+ * is the largest crop the picture allows (zoomed out fully).
+ */
+export function sizesHint(crop: Crop, picture: number): string {
+  const sides = sidesForSquare(uploadedSide(crop));
+  const [smallest, largest] = [STANDARD_SIZES[0], STANDARD_SIZES.at(-1)!];
+  if (sides.length === STANDARD_SIZES.length) return `It gives every size, ${smallest} to ${largest} pixels.`;
+  const more = sidesForSquare(uploadedSide({ ...crop, side: picture })).length > sides.length;
+  const missing = STANDARD_SIZES.filter((s) => !sides.includes(s));
+  const not = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} or ${missing.at(-1)}` : missing[0];
+  const gives =
+    sides[0]! < smallest
+      ? `It gives one size, ${sides[0]} × ${sides[0]}, not the standard sizes from ${smallest} pixels up, which need a crop at least that large`
+      : `It gives ${sides.length === 1 ? `the size ${smallest}` : `the sizes ${smallest} to ${sides.at(-1)}`} ` +
+        `but not ${not}, which need a crop at least that large`;
+  return `${gives}: ${more ? 'zoom out for them.' : 'the picture is too small for them.'}`;
+}
+
 /** The cropped square as a JPEG, at most 1024 pixels a side (the server keeps up to 648). */
 export function cropToJpeg(image: ImageBitmap, crop: Crop): Promise<Blob> {
-  const side = Math.max(1, Math.round(Math.min(crop.side, 1024)));
+  const side = uploadedSide(crop);
   const canvas = document.createElement('canvas');
   canvas.width = side;
   canvas.height = side;
@@ -135,9 +158,9 @@ export function PhotoCropper(props: { image: ImageBitmap; crop: Crop; onChange: 
           onInput={(event) => zoomTo(Number((event.target as HTMLInputElement).value))}
         />
       </label>
-      <p class="hint">
+      <p class="hint crop-sizes">
         The crop is {Math.round(crop.side)} × {Math.round(crop.side)} pixels of the {image.width} ×{' '}
-        {image.height} picture.
+        {image.height} picture. {sizesHint(crop, largest)}
       </p>
     </div>
   );
