@@ -8,13 +8,17 @@ import type { AppRegistration } from '../domain/identity.js';
 
 export const CONSOLE_CLIENT_ID = '9f8c4a1e-5b7d-4e2f-a6c3-2d1b0e9f8a7c';
 
-/** What the console does: your own profile and photo, everyone's photos, groups and teams. */
+/**
+ * What the console does: your own profile and photo, everyone's photos, groups and teams, and
+ * (for the explorer's "Try it") your own contacts and their photos.
+ */
 export const CONSOLE_SCOPES = [
   'User.ReadWrite',
   'User.ReadBasic.All',
   'ProfilePhoto.ReadWrite.All',
   'GroupMember.Read.All',
   'TeamSettings.ReadWrite.All',
+  'Contacts.Read',
 ];
 
 export const consoleApp = (tenantId: string): AppRegistration => ({

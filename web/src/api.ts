@@ -44,6 +44,13 @@ export interface ExplorerPermission {
   powershell: { version: 'v1.0' | 'beta'; cmdlet: string; methods: string[] }[];
 }
 
+/** An item of a collection the explorer offers ids from (groups, contacts, contact folders). */
+export interface Pickable {
+  id: string;
+  displayName: string | null;
+  resourceProvisioningOptions?: string[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -117,7 +124,12 @@ async function page<T>(
     const next = new URL(nextLink);
     path = next.pathname + next.search;
   } else {
-    const query = new URLSearchParams({ $top: '20', $select: shape.select.join(','), $count: 'true' });
+    const query = new URLSearchParams({
+      $top: '20',
+      $select: shape.select.join(','),
+      $count: 'true',
+      $orderby: 'displayName',
+    });
     const words = search.trim().replace(/"/g, '');
     if (words) query.set('$search', shape.searchable.map((p) => `"${p}:${words}"`).join(' OR '));
     path = `${collection}?${query}`;
@@ -156,6 +168,14 @@ export const api = {
       },
       nextLink,
     ),
+
+  /** Whether a user is among a group's owners (its first 999: groups have a handful). */
+  async ownsGroup(groupId: string, userId: string): Promise<boolean> {
+    const owners = await json<{ value: { id: string }[] }>(
+      `/groups/${encodeURIComponent(groupId)}/owners?$select=id&$top=999`,
+    );
+    return owners.value.some((owner) => owner.id.toLowerCase() === userId.toLowerCase());
+  },
 
   /** The sizes of an owner's photo, smallest first; empty when there is none. */
   async photoSizes(owner: Owner): Promise<PhotoSize[]> {
@@ -233,11 +253,31 @@ export const api = {
   explorerPermission: (name: string) =>
     json<ExplorerPermission>(`/explorer/api/permissions/${encodeURIComponent(name)}`),
 
-  /** "Try it": a GET as it is, whatever its status, for the explorer to show. */
+  /**
+   * The first page of a collection the explorer offers ids from (groups, contacts, folders), with
+   * the signed-in token or with `token`.
+   */
+  async pickable(path: string, token?: string): Promise<{ items: Pickable[]; more: boolean }> {
+    const body = await json<{ value: Pickable[]; '@odata.nextLink'?: string }>(
+      path,
+      token ? { headers: { authorization: `Bearer ${token}` } } : undefined,
+    );
+    // In name order, as a person looks for one (a collection's pages come in id order).
+    const items = [...body.value].sort((a, b) => (a.displayName ?? '').localeCompare(b.displayName ?? ''));
+    return { items, more: Boolean(body['@odata.nextLink']) };
+  },
+
+  /**
+   * "Try it": a GET as it is, whatever its status, for the explorer to show; with the signed-in
+   * token, or with `token` (an app's, for app-only methods).
+   */
   async tryGet(
     path: string,
+    token?: string,
   ): Promise<{ status: number; headers: [string, string][]; image?: string; text?: string }> {
-    const response = await fetch(path, { headers: authorization() });
+    const response = await fetch(path, {
+      headers: token ? { authorization: `Bearer ${token}` } : authorization(),
+    });
     const headers = [...response.headers.entries()];
     const type = response.headers.get('content-type') ?? '';
     if (response.ok && type.startsWith('image/')) {

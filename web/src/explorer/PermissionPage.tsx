@@ -1,15 +1,22 @@
 // One permission, in the form of seed 000: its delegated and application forms, a Delegated /
-// App-only toggle, the v1.0 and beta methods it allows with "Try it" on each GET, the PowerShell
-// cmdlets, code samples for this server, the app-registration steps, and exports. Every list is
-// drawn from /explorer/api/permissions/{name}, which the server builds from its matrix.
+// App-only toggle, the v1.0 and beta methods it allows with "Try it" on each GET (as the
+// signed-in person for delegated methods, as an app for app-only ones), the PowerShell cmdlets,
+// code samples for this server, the app-registration steps, and exports. Every list is drawn
+// from /explorer/api/permissions/{name}, which the server builds from its matrix.
 import { useEffect, useState } from 'preact/hooks';
+import { CONSOLE_SCOPES } from '../../../src/auth/console-client.ts';
 import { api, type ExplorerPermission } from '../api.ts';
 import { readable } from '../problems.ts';
 import { navigate, useLocation } from '../router.ts';
 import type { Session } from '../session.ts';
+import { holdAppToken, useAppToken } from './app-token.ts';
+import { breakAtDots } from './break-at-dots.tsx';
 import { samples } from './samples.ts';
+import { SignInToTry } from './SignInToTry.tsx';
+import { TryAsApp } from './TryAsApp.tsx';
 import { TryIt } from './TryIt.tsx';
 import { Problem } from '../components/Problem.tsx';
+import './explorer.css';
 
 type Column = 'delegated' | 'application';
 const VERSIONS = ['v1.0', 'beta'] as const;
@@ -44,6 +51,9 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
   const [status, setStatus] = useState('');
   const [trying, setTrying] = useState<string | null>(null);
   const [sampleLine, setSampleLine] = useState('');
+  const app = useAppToken();
+  const [askSignIn, setAskSignIn] = useState(false);
+  const asked = here.query.get('type');
 
   useEffect(() => {
     document.title = `${name} · Permissions explorer · Portrait`;
@@ -51,6 +61,12 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
     setProblem('');
     api.explorerPermission(name).then(setPermission, (error: unknown) => setProblem(readable(error)));
   }, [name]);
+
+  // "Copied <link>" and an open Try it belong to the view they were in: a new permission or toggle ends them.
+  useEffect(() => {
+    setStatus('');
+    setTrying(null);
+  }, [name, asked]);
 
   if (problem) {
     return (
@@ -66,7 +82,6 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
   if (!permission) return <p aria-busy="true">Loading…</p>;
 
   const available = (['delegated', 'application'] as const).filter((c) => permission[c]);
-  const asked = here.query.get('type');
   const column: Column = available.includes(asked as Column) ? (asked as Column) : available[0]!;
   const deepLink = `${location.origin}/explorer/${encodeURIComponent(permission.name)}?type=${column}`;
   // Samples for v1.0, or for beta where only beta has the permission's methods.
@@ -80,7 +95,7 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
       <p class="breadcrumb">
         <a href="/explorer">Permissions explorer</a>
       </p>
-      <h1 id="permission-title">{permission.name}</h1>
+      <h1 id="permission-title">{breakAtDots(permission.name)}</h1>
       <p class="tags">
         {permission.application && <span class="badge">Application</span>}
         {permission.delegated && <span class="badge">Delegated</span>}
@@ -178,10 +193,34 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
 
       <section aria-labelledby="methods-title">
         <h2 id="methods-title">Graph methods · {COLUMN_LABEL[column]}</h2>
-        <p>
-          Each method works with a token holding only {permission.name}, given the caller's own objects or an
-          admin role where one is needed.
-        </p>
+        {column === 'application' ? (
+          <p>
+            Each method works with an app-only token holding only {permission.name}, for any object of the
+            app's organization: an app needs no admin role and no ownership. Paths under <code>/me</code> name
+            a signed-in user, so an app cannot call them.
+          </p>
+        ) : (
+          <p>
+            Each method works with a delegated token holding only {permission.name}, for the signed-in
+            person's own objects, and for others' where the person also has the admin role or the ownership
+            the method needs.
+          </p>
+        )}
+        {column === 'application' ? (
+          <TryAsApp permission={permission.name} session={session} token={app} onToken={holdAppToken} />
+        ) : session ? (
+          <p class="try-note">
+            Try it runs a GET as you, {session.user.username}, with the console's sign-in: its token holds{' '}
+            {CONSOLE_SCOPES.join(', ')}, not only {permission.name}, and reaches what your roles allow.
+          </p>
+        ) : (
+          <p class="try-note">
+            Try it runs a GET with your own sign-in.{' '}
+            <button type="button" aria-haspopup="dialog" onClick={() => setAskSignIn(true)}>
+              Sign in to try
+            </button>
+          </p>
+        )}
         {VERSIONS.map((version) => {
           const lines = permission.methods[version][column];
           return (
@@ -198,27 +237,66 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
                     return (
                       <li key={key}>
                         <code class="method">{line}</code>
-                        {line.startsWith('GET ') && (
-                          <button
-                            type="button"
-                            class="secondary small"
-                            aria-expanded={trying === key}
-                            onClick={() => setTrying(trying === key ? null : key)}
-                          >
-                            Try it
-                            <span class="visually-hidden">
-                              : {line} in {version}
-                            </span>
-                          </button>
-                        )}
-                        {trying === key && (
-                          <TryIt
-                            line={line}
-                            version={version}
-                            session={session}
-                            returnTo={here.path + location.search}
-                          />
-                        )}
+                        {line.startsWith('GET ') &&
+                          (column === 'delegated' && !session ? (
+                            <button
+                              type="button"
+                              class="secondary small"
+                              aria-haspopup="dialog"
+                              onClick={() => setAskSignIn(true)}
+                            >
+                              Sign in to try
+                              <span class="visually-hidden">
+                                : {line} in {version}
+                              </span>
+                            </button>
+                          ) : (
+                            <button
+                              type="button"
+                              class="secondary small"
+                              aria-expanded={trying === key}
+                              onClick={() => setTrying(trying === key ? null : key)}
+                            >
+                              Try it
+                              <span class="visually-hidden">
+                                : {line} in {version}
+                              </span>
+                            </button>
+                          ))}
+                        {trying === key &&
+                          (column === 'delegated' ? (
+                            session && <TryIt line={line} version={version} session={session} />
+                          ) : app ? (
+                            <TryIt
+                              line={line}
+                              version={version}
+                              session={session}
+                              appToken={app.accessToken}
+                            />
+                          ) : session ? (
+                            // SPEC §8: Try it runs with the signed-in token — said plainly here, with the
+                            // way to run it as an app instead.
+                            <div>
+                              <p class="try-note">
+                                No app token yet: this runs with your own sign-in, {session.user.username},
+                                not as an app, and reaches what your roles allow. Get an app token under "Try
+                                it as an app" above to run it as the app.
+                              </p>
+                              <TryIt line={line} version={version} session={session} />
+                            </div>
+                          ) : (
+                            <p class="try-it">
+                              This method runs as an app: get an app token under "Try it as an app" above
+                              first.{' '}
+                              <button
+                                type="button"
+                                class="secondary small"
+                                onClick={() => document.getElementById('app-client-id')?.focus()}
+                              >
+                                Go there
+                              </button>
+                            </p>
+                          ))}
                       </li>
                     );
                   })}
@@ -347,6 +425,13 @@ export function PermissionPage({ name, session }: { name: string; session: Sessi
       <p class="footnote">
         Generated from Portrait's permission matrix: the same table that decides every call.
       </p>
+      {!session && (
+        <SignInToTry
+          open={askSignIn}
+          returnTo={here.path + location.search}
+          onClose={() => setAskSignIn(false)}
+        />
+      )}
     </article>
   );
 }
