@@ -1,5 +1,9 @@
-// npm run docs: regenerates the generated sections of README.md.
+// npm run docs: regenerates the generated sections of README.md and of the guides (docs/guide/).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { README, withGeneratedSections } from './readme-sections.js';
+import { DOCUMENTS, withGeneratedSections } from './readme-sections.js';
 
-writeFileSync(README, withGeneratedSections(readFileSync(README, 'utf8')));
+for (const { url } of DOCUMENTS) {
+  const text = readFileSync(url, 'utf8');
+  const generated = withGeneratedSections(text);
+  if (generated !== text) writeFileSync(url, generated);
+}

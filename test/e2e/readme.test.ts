@@ -1,15 +1,30 @@
-// The README is a contract with a new user: its generated parts match the code, and its examples
-// run as written on a fresh clone. The shell and JavaScript examples run in order in one bash
+// The README and the guides (docs/guide/) are a contract with a new user: their generated parts
+// match the code, and their examples run as written on a fresh clone. The shell and JavaScript
+// examples run in order — the README's, then each guide's in the order of GUIDES — in one bash
 // session (so TOKEN and me.jpg carry over as they do for a reader), in a folder inside this clone
 // (so `npx portrait` finds the clone and `./data` is the server's), against `npm start`.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { README, readmeExamples, withGeneratedSections } from '../../scripts/readme-sections.js';
+import {
+  DOCUMENTS,
+  GUIDES,
+  README,
+  readmeExamples,
+  withGeneratedSections,
+} from '../../scripts/readme-sections.js';
 import { expectServing } from '../support/still-serving.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,7 +32,17 @@ const readme = readFileSync(README, 'utf8');
 
 it('README generated parts are current: the configuration table, the test-suite examples (npm run docs)', () => {
   assert.ok(readme.includes('<!-- options:start -->'));
-  assert.equal(readme, withGeneratedSections(readme));
+  for (const { name, url } of DOCUMENTS) {
+    const text = readFileSync(url, 'utf8');
+    assert.equal(text, withGeneratedSections(text), `${name} is not current: npm run docs`);
+  }
+});
+
+it('every guide in docs/guide/ has its place in the order of the examples (GUIDES)', () => {
+  const guides = readdirSync(join(ROOT, 'docs', 'guide'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => `docs/guide/${file}`);
+  assert.deepEqual([...guides].sort(), [...GUIDES].sort());
 });
 
 /**
@@ -55,7 +80,7 @@ function npmStart(dataDir: string): Promise<{ server: ChildProcess; port: number
 /** The consumer suite (test/consumer): the README's test-suite examples are its files. */
 const CONSUMER = join(ROOT, 'test', 'consumer');
 
-describe('the README examples', () => {
+describe('the examples of the README and the guides', () => {
   let work: string;
   let server: ChildProcess | undefined;
   let port: number;
@@ -84,32 +109,40 @@ describe('the README examples', () => {
     }
   });
 
-  it('run as written, in order, against npm start', { timeout: 600_000 }, async () => {
-    const examples = readmeExamples(readme);
-    const setUpLines = examples.flatMap((e) => e.code.split('\n')).map((l) => l.replace(/#.*/, '').trim());
+  it('run as written, in order, against npm start', { timeout: 600_000 }, async (t) => {
+    const setUpLines = readmeExamples(readme)
+      .flatMap((e) => e.code.split('\n'))
+      .map((l) => l.replace(/#.*/, '').trim());
     for (const line of Object.keys(SET_UP)) assert.ok(setUpLines.includes(line), `README still says ${line}`);
+    // The README's examples, then each guide's, in the order of GUIDES (docs/README.md).
+    const examples = DOCUMENTS.flatMap(({ name, url }) =>
+      readmeExamples(readFileSync(url, 'utf8')).map((example) => ({ ...example, document: name })),
+    );
 
     const script = [
       'set -euo pipefail',
       // A reader sees curl's HTTP errors; a script needs them as failures. Nothing else is added.
       'curl() { command curl --silent --show-error --fail-with-body "$@"; }',
     ];
-    let run = 0;
+    const run = new Map<string, number>();
     for (const example of examples) {
       if (example.notRun) continue;
-      // The README's URLs name the default port; this server has a free one.
+      // The examples' URLs name the default port; this server has a free one.
       const code = example.code.replaceAll('localhost:8443', `localhost:${port}`);
-      script.push(`echo "### README line ${example.line}" >&2`);
+      script.push(`echo "### ${example.document} line ${example.line}" >&2`);
       if (example.lang === 'js') {
-        const file = `readme-example-${example.line}.mjs`;
+        const file = `example-${example.document.replace(/\W+/g, '-')}-${example.line}.mjs`;
         writeFileSync(join(work, file), code);
         script.push(`node ${file}`);
       } else {
         script.push(...code.split('\n').filter((line) => !(line.replace(/#.*/, '').trim() in SET_UP)));
       }
-      run++;
+      run.set(example.document, (run.get(example.document) ?? 0) + 1);
     }
-    assert.ok(run >= 10, `only ${run} examples found`);
+    const total = [...run.values()].reduce((sum, n) => sum + n, 0);
+    t.diagnostic(`${total} examples: ${[...run].map(([name, n]) => `${name} ${n}`).join(', ')}`);
+    assert.ok((run.get('README.md') ?? 0) >= 5, `only ${run.get('README.md')} README examples found`);
+    assert.ok(total >= 25, `only ${total} examples found`);
 
     let stdout: string;
     try {
@@ -129,5 +162,11 @@ describe('the README examples', () => {
     assert.match(stdout, /"responses":\[.*"status":200.*"status":200/, 'the batch uploads and reads');
     assert.match(stdout, /^200 \{\n\s+'@odata\.context'/m, "the app's MSAL token reads Megan's photo");
     assert.match(stdout, /megan@contoso\.onmicrosoft\.com/, 'user list prints the demo users');
+    const avatar = await sharp(join(work, 'adele-avatar.jpg')).metadata();
+    assert.deepEqual(
+      [avatar.width, avatar.height],
+      [128, 128],
+      "the avatar URL gives Adele's photo at 128 px",
+    );
   });
 });
