@@ -5,7 +5,7 @@
 import { Option } from 'commander';
 import { type OptionSpec, SERVE_OPTIONS, type ServeConfig, serveConfig } from './config.js';
 import { canonicalPermissions } from './services/app-service.js';
-import { DEMO_TENANT_NAME } from './services/demo-seed.js';
+import { DEMO_TENANT_NAME } from './domain/tenant.js';
 import { type Fixtures, loadFixtures } from './services/fixture-file.js';
 import { applyFixtures } from './services/fixtures.js';
 import { parseFaults } from './services/tenant-settings.js';
