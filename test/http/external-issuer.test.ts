@@ -13,6 +13,7 @@ import type { Tenant } from '../../src/domain/tenant.js';
 import { Callback, pkce } from '../support/browser.js';
 import { Harness } from '../support/harness.js';
 import { solidJpeg } from '../support/images.js';
+import { PROVIDER_TTL, withoutDevelopmentWarnings } from '../support/upstream-idp.js';
 
 const GRAPH = 'https://graph.microsoft.com';
 
@@ -40,47 +41,51 @@ class IdentityProvider {
 
   /** (Re)configures the provider with these signing keys; the first one signs. */
   async useKeys(keys: JWK[]): Promise<void> {
-    const provider = new Provider(this.issuer, {
-      clients: [
-        {
-          client_id: 'sync-service',
-          client_secret: 'sync-service-secret',
-          grant_types: ['client_credentials'],
-          redirect_uris: [],
-          response_types: [],
-        },
-        {
-          client_id: 'photo-web',
-          client_secret: 'photo-web-secret',
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-          redirect_uris: [this.redirectUri],
-        },
-      ],
-      jwks: { keys },
-      features: {
-        clientCredentials: { enabled: true },
-        devInteractions: { enabled: true },
-        resourceIndicators: {
-          enabled: true,
-          defaultResource: () => GRAPH,
-          useGrantedResource: () => true,
-          getResourceServerInfo: () => ({
-            scope: 'User.Read ProfilePhoto.Read.All',
-            audience: GRAPH,
-            accessTokenFormat: 'jwt',
-            accessTokenTTL: 600,
-          }),
-        },
-      },
-      // Keycloak-style claims: application roles for the service, the user's email for people.
-      extraTokenClaims: async (_ctx, token) =>
-        token.kind === 'ClientCredentials'
-          ? { realm_access: { roles: ['ProfilePhoto.ReadWrite.All'] } }
-          : { email: (token as { accountId?: string }).accountId },
-      findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: sub }) }),
-      cookies: { keys: ['test-cookie-key'] },
-    });
+    const provider = withoutDevelopmentWarnings(
+      () =>
+        new Provider(this.issuer, {
+          clients: [
+            {
+              client_id: 'sync-service',
+              client_secret: 'sync-service-secret',
+              grant_types: ['client_credentials'],
+              redirect_uris: [],
+              response_types: [],
+            },
+            {
+              client_id: 'photo-web',
+              client_secret: 'photo-web-secret',
+              grant_types: ['authorization_code'],
+              response_types: ['code'],
+              redirect_uris: [this.redirectUri],
+            },
+          ],
+          jwks: { keys },
+          ttl: PROVIDER_TTL,
+          features: {
+            clientCredentials: { enabled: true },
+            devInteractions: { enabled: true },
+            resourceIndicators: {
+              enabled: true,
+              defaultResource: () => GRAPH,
+              useGrantedResource: () => true,
+              getResourceServerInfo: () => ({
+                scope: 'User.Read ProfilePhoto.Read.All',
+                audience: GRAPH,
+                accessTokenFormat: 'jwt',
+                accessTokenTTL: 600,
+              }),
+            },
+          },
+          // Keycloak-style claims: application roles for the service, the user's email for people.
+          extraTokenClaims: async (_ctx, token) =>
+            token.kind === 'ClientCredentials'
+              ? { realm_access: { roles: ['ProfilePhoto.ReadWrite.All'] } }
+              : { email: (token as { accountId?: string }).accountId },
+          findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: sub }) }),
+          cookies: { keys: ['test-cookie-key'] },
+        }),
+    );
     this.handler = provider.callback();
   }
 

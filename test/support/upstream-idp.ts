@@ -26,11 +26,25 @@ export interface Person {
 }
 
 /**
+ * oidc-provider's own default lifetimes (s), given explicitly: left to its defaults it says so at
+ * the first use of each ("default ttl.IdToken function called …"), which only clutters test output.
+ */
+export const PROVIDER_TTL = {
+  AccessToken: 3600,
+  AuthorizationCode: 60,
+  ClientCredentials: 600,
+  Grant: 1_209_600,
+  IdToken: 3600,
+  Interaction: 3600,
+  Session: 1_209_600,
+};
+
+/**
  * Runs `make` without oidc-provider's warnings that its in-memory adapter, development keys and
  * sign-in pages are for development only (it says so while it is constructed): in a test, that is
  * what they are for, and the lines would only clutter `npm test`. Every other warning passes.
  */
-function withoutDevelopmentWarnings<T>(make: () => T): T {
+export function withoutDevelopmentWarnings<T>(make: () => T): T {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     if (
@@ -129,6 +143,7 @@ export class UpstreamIdp {
           // The claims in the ID token itself, as Keycloak and Entra put them there.
           conformIdTokenClaims: false,
           cookies: { keys: ['upstream-cookie-key'] },
+          ttl: PROVIDER_TTL,
         }),
     );
     idp.handler = provider.callback();
