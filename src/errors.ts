@@ -160,25 +160,23 @@ export const notSupportedInB2c = () =>
     'Reading or updating photos through Microsoft Graph is not supported in Azure AD B2C tenants, and this tenant is one.',
   );
 
-/** Graph's answer when it is too busy: try again after Retry-After seconds. */
-export const serviceBusy = (retryAfterSeconds: number) =>
+/** Graph's 503: `why`, then when to try again (the Retry-After header, in seconds). */
+export const serviceNotAvailable = (why: string, retryAfterSeconds: number) =>
   new GraphError(
     503,
     'serviceNotAvailable',
-    'The service is busy with other uploads. Retry after the number of seconds in Retry-After.',
+    `${why} Retry after the number of seconds in Retry-After.`,
     {},
     { 'retry-after': String(retryAfterSeconds) },
   );
 
+/** Graph's answer when it is too busy: try again after Retry-After seconds. */
+export const serviceBusy = (retryAfterSeconds: number) =>
+  serviceNotAvailable('The service is busy with other uploads.', retryAfterSeconds);
+
 /** The blob store failed or timed out (SPEC §14): nothing was changed; try again shortly. */
 export const storageUnavailable = (retryAfterSeconds: number) =>
-  new GraphError(
-    503,
-    'serviceNotAvailable',
-    'The photo storage is not answering just now; nothing was changed. Retry after the number of seconds in Retry-After.',
-    {},
-    { 'retry-after': String(retryAfterSeconds) },
-  );
+  serviceNotAvailable('The photo storage is not answering just now; nothing was changed.', retryAfterSeconds);
 
 /** An upload body that arrived too slowly; the rest of it is not read, so the connection closes. */
 export const requestTimeout = (bytesReceived: number, seconds: number) =>

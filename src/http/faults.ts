@@ -4,26 +4,21 @@
 // is the same on every run (requests taken in arrival order).
 import type { FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
-import { GraphError } from '../errors.js';
+import { GraphError, serviceNotAvailable } from '../errors.js';
 import type { FaultSettings, Tenant } from '../domain/tenant.js';
 import { tooManyRequests } from './throttle.js';
 
 /** Each simulated error says so in innerError, for the developer reading it. */
 const SIMULATED = { simulatedFault: true };
 
+/** The same error, marked as simulated. */
+const simulated = (error: GraphError) =>
+  new GraphError(error.status, error.code, error.message, SIMULATED, error.headers);
+
 const FAULTS = {
-  tooManyRequests: (retryAfter: number) => {
-    const error = tooManyRequests(retryAfter);
-    return new GraphError(error.status, error.code, error.message, SIMULATED, error.headers);
-  },
+  tooManyRequests: (retryAfter: number) => simulated(tooManyRequests(retryAfter)),
   serviceUnavailable: (retryAfter: number) =>
-    new GraphError(
-      503,
-      'serviceNotAvailable',
-      'The service is temporarily unavailable. Retry after the number of seconds in Retry-After.',
-      SIMULATED,
-      { 'retry-after': String(retryAfter) },
-    ),
+    simulated(serviceNotAvailable('The service is temporarily unavailable.', retryAfter)),
   gatewayTimeout: () =>
     new GraphError(
       504,

@@ -5,10 +5,12 @@
 // puts them; then every row is written in one write transaction, so a copy that fails leaves the
 // target empty (bytes nothing names are collected later) and nodes on it never see half a store.
 import { sql } from 'kysely';
+import pLimit from 'p-limit';
 import { DATABASE_BLOBS } from './objects/blob-store-url.js';
 import { setBlobStore } from './objects/remembered-blob-store.js';
 import type { PhotoBytes } from './photo-bytes.js';
 import type { Database, Db, SqlBackend } from './sql/schema.js';
+import { SqlPhotoMetadata } from './sql/sql-photo-store.js';
 
 /** Every table, parents before children (foreign keys), with the key that orders its rows. */
 export const TABLES: [keyof Database, string[]][] = [
@@ -39,6 +41,9 @@ const batchSize = (table: string) => (table === 'photo_blobs' ? 50 : 500);
 
 /** Photo bytes copied at once. */
 const BYTES_AT_ONCE = 8;
+
+/** Keys read at once from the source's metadata. */
+const KEYS_PAGE = 1000;
 
 /** Every table but the bytes, which go from blob store to blob store (unless both are the database). */
 const ROWS = TABLES.filter(([table]) => table !== 'photo_blobs');
@@ -81,39 +86,41 @@ async function refuseNotEmpty(db: Db, tables: typeof TABLES): Promise<void> {
   }
 }
 
-/** Every key the source's photo sizes name, in order. */
-async function namedKeys(db: Db): Promise<string[]> {
-  const rows = await db
-    .selectFrom('photo_variants')
-    .select('blob_key')
-    .distinct()
-    .orderBy('blob_key')
-    .execute();
-  return rows.map((row) => row.blob_key);
+/** Every key the source's photo sizes name, in order (the metadata port's own paging). */
+async function namedKeys(backend: SqlBackend): Promise<string[]> {
+  const metadata = new SqlPhotoMetadata(backend);
+  const keys: string[] = [];
+  for (;;) {
+    const page = await metadata.namedKeys(KEYS_PAGE, keys.at(-1));
+    if (page.length === 0) return keys;
+    keys.push(...page);
+  }
 }
 
-/** Puts the bytes of every named key into the target's blob store; how many. */
+/** Puts the bytes of every named key into the target's blob store, a few at a time. */
 async function copyBytes(
   from: PhotoBytes,
   to: PhotoBytes,
   keys: readonly string[],
   onCopied: (copied: number) => void,
 ): Promise<void> {
-  let next = 0;
+  const limit = pLimit(BYTES_AT_ONCE);
   let copied = 0;
-  const worker = async () => {
-    while (next < keys.length) {
-      const key = keys[next++]!;
-      const bytes = await from.get(key);
-      if (!bytes)
-        throw new MissingSourceBytesError(
-          `the bytes ${key} of a stored photo are not in ${from.name}; run portrait blobs verify on the source`,
-        );
-      await to.put([{ key, bytes }]);
-      onCopied(++copied);
-    }
+  const copy = async (key: string) => {
+    const bytes = await from.get(key);
+    if (!bytes)
+      throw new MissingSourceBytesError(
+        `the bytes ${key} of a stored photo are not in ${from.name}; run portrait blobs verify on the source`,
+      );
+    await to.put([{ key, bytes }]);
+    onCopied(++copied);
   };
-  await Promise.all(Array.from({ length: BYTES_AT_ONCE }, worker));
+  try {
+    await Promise.all(keys.map((key) => limit(() => copy(key))));
+  } finally {
+    // A copy that failed does not go on putting the rest.
+    limit.clearQueue();
+  }
 }
 
 export async function copyStore(
@@ -127,7 +134,7 @@ export async function copyStore(
   const rowForRow = from.bytes.name === DATABASE_BLOBS && to.bytes.name === DATABASE_BLOBS;
   const tables = rowForRow ? TABLES : ROWS;
   await refuseNotEmpty(to.backend.db, tables);
-  const keys = rowForRow ? [] : await namedKeys(from.backend.db);
+  const keys = rowForRow ? [] : await namedKeys(from.backend);
   const counts: Record<string, number> = rowForRow ? {} : { 'photo bytes': keys.length };
   for (const [table] of tables) counts[table] = await countRows(from.backend.db, table);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PhotoBlob, PhotoBytes, StoredKey } from '../photo-bytes.js';
 import type { SqlBackend } from '../sql/schema.js';
 import { TEMPORARY } from './file-objects.js';
-import type { TimedObjectStore } from './object-store.js';
+import type { ObjectInfo, TimedObjectStore } from './object-store.js';
 
 /** How long a collector's mark holds: far longer than deleting one page of objects may take. */
 export const MARK_LEASE_MS = 60_000;
@@ -160,8 +160,23 @@ export class ObjectPhotoBytes implements PhotoBytes {
    * all older than `cutoff` and named by no photo. Returns how many objects were deleted.
    */
   async sweep(cutoff: number, named: (keys: readonly string[]) => Promise<Set<string>>): Promise<number> {
+    let deleted = await this.finishAbandoned();
+    for await (const page of this.objects.list(`${this.prefix}sha256/`)) {
+      const old = page.filter((object) => object.lastModified < cutoff);
+      for (const object of old) {
+        if (TEMPORARY.test(object.name)) {
+          await this.objects.delete(object.name);
+          deleted++;
+        }
+      }
+      deleted += await this.collectRowless(old, named);
+    }
+    return deleted;
+  }
+
+  /** Takes over the marks of collectors that died, with a new mark, and finishes their deletes. */
+  private async finishAbandoned(): Promise<number> {
     let deleted = 0;
-    // Marks of collectors that died: taken over with a new mark, then finished.
     for (;;) {
       const mark = Date.now();
       const abandoned = await this.backend.db
@@ -177,69 +192,67 @@ export class ObjectPhotoBytes implements PhotoBytes {
         )
         .returning('key')
         .execute();
-      if (abandoned.length === 0) break;
+      if (abandoned.length === 0) return deleted;
       deleted += await this.deleteMarked(
         abandoned.map((row) => row.key),
         mark,
       );
     }
-    for await (const page of this.objects.list(`${this.prefix}sha256/`)) {
-      const old = page.filter((object) => object.lastModified < cutoff);
-      for (const object of old) {
-        if (TEMPORARY.test(object.name)) {
-          await this.objects.delete(object.name);
-          deleted++;
-        }
-      }
-      const keyed = old.flatMap((object) => {
-        const key = this.keyOf(object.name);
-        return key ? [{ key, size: object.size }] : [];
-      });
-      if (keyed.length === 0) continue;
-      const rows = new Set(
-        (
-          await this.backend.db
-            .selectFrom('blob_objects')
-            .select('key')
-            .where(
-              'key',
-              'in',
-              keyed.map((k) => k.key),
-            )
-            .execute()
-        ).map((row) => row.key),
-      );
-      const rowless = keyed.filter((k) => !rows.has(k.key));
-      if (rowless.length === 0) continue;
-      const kept = await named(rowless.map((k) => k.key));
+  }
+
+  /**
+   * Of these objects, those no row names: a named one is adopted (a row is made); the others get a
+   * marked row (only where no upload claimed the key meanwhile) and go as a collector's delete does.
+   */
+  private async collectRowless(
+    objects: readonly ObjectInfo[],
+    named: (keys: readonly string[]) => Promise<Set<string>>,
+  ): Promise<number> {
+    const keyed = objects.flatMap((object) => {
+      const key = this.keyOf(object.name);
+      return key ? [{ key, size: object.size }] : [];
+    });
+    if (keyed.length === 0) return 0;
+    const rows = await this.backend.db
+      .selectFrom('blob_objects')
+      .select('key')
+      .where(
+        'key',
+        'in',
+        keyed.map((k) => k.key),
+      )
+      .execute();
+    const hasRow = new Set(rows.map((row) => row.key));
+    const rowless = keyed.filter((k) => !hasRow.has(k.key));
+    if (rowless.length === 0) return 0;
+    const kept = await named(rowless.map((k) => k.key));
+    const adopt = rowless.filter((k) => kept.has(k.key));
+    if (adopt.length > 0) {
       const now = Date.now();
-      // A named object without a row is adopted; the others get a marked row (only where no upload
-      // claimed the key meanwhile) and go as a collector's delete does.
-      const adopt = rowless.filter((k) => kept.has(k.key));
-      if (adopt.length > 0)
-        await this.backend.db
-          .insertInto('blob_objects')
-          .values(adopt.map((k) => ({ key: k.key, byte_length: k.size, stored_at: now, deleting: null })))
-          .onConflict((oc) => oc.column('key').doNothing())
-          .execute();
-      const condemned = rowless.filter((k) => !kept.has(k.key));
-      for (let at = 0; at < condemned.length; at += MARK_PAGE) {
-        const mark = Date.now();
-        const inserted = await this.backend.db
-          .insertInto('blob_objects')
-          .values(
-            condemned
-              .slice(at, at + MARK_PAGE)
-              .map((k) => ({ key: k.key, byte_length: k.size, stored_at: 0, deleting: mark })),
-          )
-          .onConflict((oc) => oc.column('key').doNothing())
-          .returning('key')
-          .execute();
-        deleted += await this.deleteMarked(
-          inserted.map((row) => row.key),
-          mark,
-        );
-      }
+      await this.backend.db
+        .insertInto('blob_objects')
+        .values(adopt.map((k) => ({ key: k.key, byte_length: k.size, stored_at: now, deleting: null })))
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+    }
+    const condemned = rowless.filter((k) => !kept.has(k.key));
+    let deleted = 0;
+    for (let at = 0; at < condemned.length; at += MARK_PAGE) {
+      const mark = Date.now();
+      const inserted = await this.backend.db
+        .insertInto('blob_objects')
+        .values(
+          condemned
+            .slice(at, at + MARK_PAGE)
+            .map((k) => ({ key: k.key, byte_length: k.size, stored_at: 0, deleting: mark })),
+        )
+        .onConflict((oc) => oc.column('key').doNothing())
+        .returning('key')
+        .execute();
+      deleted += await this.deleteMarked(
+        inserted.map((row) => row.key),
+        mark,
+      );
     }
     return deleted;
   }
